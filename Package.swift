@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "TapeGrad",
+    products: [
+        // MARK: Public products
+        .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "Ops", targets: ["Ops"]),
+        .library(name: "Models", targets: ["Models"]),
+        .executable(name: "runner", targets: ["Runner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: Implementation
+        // C headers of OpenBLAS (cblas.h) and LAPACKE (lapacke.h), from libopenblas-dev and liblapacke-dev.
+        .systemLibrary(
+            name: "CBLAS",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        // Tensors, the tape, the core differentiable ops and gradient checking.
+        .target(
+            name: "Autograd",
+            dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        // Neural-network operators built on Autograd: convolution, pooling, normalization, attention, losses.
+        .target(name: "Ops", dependencies: ["Autograd", "CBLAS"]),
+        // Models as plain functions, optimizers and datasets.
+        .target(name: "Models", dependencies: ["Autograd", "Ops"]),
+        // The `runner` command line: experiments, diagnostics, benchmarks.
+        .executableTarget(
+            name: "Runner",
+            dependencies: [
+                "Autograd", "Ops", "Models",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+    ]
+)
