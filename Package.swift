@@ -40,6 +40,9 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+        // Shared helpers of the test targets: the gradient-check case table.
+        .target(name: "TestSupport", dependencies: ["Autograd"], path: "Tests/TestSupport"),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
+        .testTarget(name: "OpsTests", dependencies: ["Ops", "TestSupport"]),
     ]
 )

@@ -1,44 +1,6 @@
 import Testing
+import TestSupport
 @testable import Autograd
-
-/// One row of the gradient-check table: input shapes, how to draw them, and the function under test.
-struct GradientCase: CustomTestStringConvertible, Sendable {
-    enum Domain: Sendable {
-        /// N(0, 1).
-        case normal
-        /// U[0.5, 2]: for log, sqrt, division, fractional powers.
-        case positive
-    }
-
-    let name: String
-    let shapes: [[Int]]
-    let domain: Domain
-    let f: @Sendable ([Tensor]) -> Tensor
-
-    init(_ name: String, _ shapes: [[Int]], _ domain: Domain = .normal, _ f: @escaping @Sendable ([Tensor]) -> Tensor) {
-        self.name = name
-        self.shapes = shapes
-        self.domain = domain
-        self.f = f
-    }
-
-    var testDescription: String { name }
-
-    func inputs(seed: UInt64) -> [Tensor] {
-        var rng = RandomGenerator(seed: seed)
-        return shapes.map { shape in
-            switch domain {
-            case .normal: Tensor.normal(shape, dtype: .float64, using: &rng)
-            case .positive: Tensor.uniform(shape, low: 0.5, high: 2, dtype: .float64, using: &rng)
-            }
-        }
-    }
-}
-
-/// A 0/1 mask tensor in float64 with a fixed pattern.
-func mask(_ shape: [Int]) -> Tensor {
-    Tensor.generate(shape, dtype: .float64) { Double(($0 * 7 + 3) % 3 == 0 ? 1 : 0) }
-}
 
 let gradientCases: [GradientCase] = [
     // Arithmetic with broadcasting.

@@ -1,0 +1,2 @@
+// `import Ops` gives the whole engine as well.
+@_exported import Autograd
