@@ -16,8 +16,16 @@ public enum DType: String, Sendable, Codable, CaseIterable {
 }
 
 /// The Swift scalar types behind `DType`. Kernels are generic over it and specialized for `Float` and `Double`
-/// by a `switch` on the tensor's dtype (the pattern of PyTorch's `AT_DISPATCH_FLOATING_TYPES`).
-protocol NativeScalar: Real, BinaryFloatingPoint {
+/// by a `switch` on the tensor's dtype (the pattern of PyTorch's `AT_DISPATCH_FLOATING_TYPES`):
+///
+/// ```
+/// func run<T: NativeScalar>(_: T.Type) { let x = input.pointer(T.self); … }
+/// switch input.dtype {
+/// case .float32: run(Float.self)
+/// case .float64: run(Double.self)
+/// }
+/// ```
+public protocol NativeScalar: Real, BinaryFloatingPoint {
     static var dtype: DType { get }
 
     /// `C ← alpha · op(A) · op(B) + beta · C`, row-major, through `cblas_sgemm` / `cblas_dgemm`.
@@ -32,9 +40,9 @@ protocol NativeScalar: Real, BinaryFloatingPoint {
 private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: NativeScalar {
-    static var dtype: DType { .float32 }
+    public static var dtype: DType { .float32 }
 
-    static func gemm(
+    public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
@@ -46,9 +54,9 @@ extension Float: NativeScalar {
 }
 
 extension Double: NativeScalar {
-    static var dtype: DType { .float64 }
+    public static var dtype: DType { .float64 }
 
-    static func gemm(
+    public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int

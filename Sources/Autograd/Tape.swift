@@ -124,13 +124,21 @@ public func noGrad<R>(_ body: () throws -> R) rethrows -> R {
 // MARK: - Recording
 
 extension Tensor {
-    /// Records `self`, just computed by op `name` from `inputs`, on the tape with its vector–Jacobian product.
+    /// Records `self`, just computed by op `name` from `inputs`, on the tape with its vector–Jacobian product,
+    /// and returns `self`. This is how every op, in this library or yours, becomes differentiable (PyTorch's
+    /// `autograd.Function`):
+    ///
+    /// ```
+    /// let out = …forward kernel…
+    /// return out.recorded("myOp", [x, w]) { g, needs in [needs[0] ? …∂/∂x… : nil, needs[1] ? …∂/∂w… : nil] }
+    /// ```
     ///
     /// Nothing is recorded inside `noGrad` or when no input requires a gradient; `vjp` receives the output's
-    /// gradient and which inputs need one, and returns one gradient per input, each of the input's shape or
-    /// broadcastable to it (the engine sums it back, see `backward`).
+    /// gradient and which inputs need one, and returns one gradient per input (`nil` where not needed), each of
+    /// the input's shape or of a shape the input broadcasts to (the engine sums it back, see `backward`). The VJP
+    /// runs inside `noGrad` and may use any tensor op.
     @discardableResult
-    func recorded(
+    public func recorded(
         _ name: StaticString, _ inputs: [Tensor],
         _ vjp: @escaping (_ gradient: Tensor, _ needs: [Bool]) -> [Tensor?]
     ) -> Tensor {

@@ -34,7 +34,7 @@ extension Tensor {
     }
 
     /// A rank-0 tensor of this dtype.
-    func scalarLike(_ value: Double) -> Tensor { Tensor(scalar: value, dtype: dtype) }
+    public func scalarLike(_ value: Double) -> Tensor { Tensor(scalar: value, dtype: dtype) }
 }
 
 // MARK: - Tensor ⊕ Tensor

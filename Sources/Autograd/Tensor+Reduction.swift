@@ -12,8 +12,8 @@ extension Tensor {
         return Array(Set(normalized)).sorted()
     }
 
-    /// Splits the shape around `axis` into (outer, n, inner) element counts.
-    func split(at axis: Int) -> (outer: Int, n: Int, inner: Int) {
+    /// Splits the shape around `axis` into (outer, n, inner) element counts: the view kernels along one axis use.
+    public func split(at axis: Int) -> (outer: Int, n: Int, inner: Int) {
         (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
     }
 

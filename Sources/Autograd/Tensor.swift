@@ -56,18 +56,21 @@ public final class Tensor {
         self.storage = storage
     }
 
-    /// A tensor with uninitialized storage, for kernels that write every element.
-    convenience init(uninitialized shape: [Int], dtype: DType) {
+    /// A tensor with uninitialized storage, for kernels that write every element before anything reads it.
+    public convenience init(uninitialized shape: [Int], dtype: DType) {
         self.init(shape: shape, dtype: dtype, storage: TensorStorage(count: shape.reduce(1, *), dtype: dtype))
     }
 
-    // MARK: Raw access (internal)
+    // MARK: Raw access for kernels
 
+    /// The first element, for kernels; `T` must match `dtype`. Write only to a tensor your op just created:
+    /// storage is shared by reshapes and captured by VJPs.
     @inline(__always)
-    func pointer<T: NativeScalar>(_ type: T.Type) -> UnsafeMutablePointer<T> { storage.typed(type) }
+    public func pointer<T: NativeScalar>(_ type: T.Type) -> UnsafeMutablePointer<T> { storage.typed(type) }
 
+    /// The elements as a buffer, for kernels; the same rules as `pointer(_:)`.
     @inline(__always)
-    func buffer<T: NativeScalar>(_ type: T.Type) -> UnsafeMutableBufferPointer<T> {
+    public func buffer<T: NativeScalar>(_ type: T.Type) -> UnsafeMutableBufferPointer<T> {
         UnsafeMutableBufferPointer(start: storage.typed(type), count: count)
     }
 }
