@@ -83,6 +83,8 @@ extension Tensor {
         -(-self).max(axes: axes, keepDims: keepDims)
     }
 
+    public func min(axis: Int, keepDims: Bool = false) -> Tensor { min(axes: [axis], keepDims: keepDims) }
+
     /// The variance over `axes`, Σ(x − mean)² / (n − correction): `correction` 1 is the unbiased estimator
     /// (PyTorch's default), 0 the population variance used by batch and layer norm.
     public func variance(axes: [Int]? = nil, correction: Int = 1, keepDims: Bool = false) -> Tensor {

@@ -57,8 +57,9 @@ func softmaxKernel<T: NativeScalar>(
                 s += e
             }
             if log {
-                let logSum = T.log(s) + m
-                for j in 0..<n { dst[j * inner] = src[j * inner] - logSum }
+                // (x − m) − log s, not x − (m + log s): exact for a row of equal huge logits.
+                let logSum = T.log(s)
+                for j in 0..<n { dst[j * inner] = (src[j * inner] - m) - logSum }
             } else {
                 let inv = 1 / s
                 for j in 0..<n { dst[j * inner] *= inv }
