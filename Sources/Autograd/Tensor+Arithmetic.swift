@@ -19,16 +19,24 @@ extension Tensor {
             preconditionFailure("\(name): shapes \(a.shape) and \(b.shape) do not broadcast")
         }
         let y = Tensor(uninitialized: shape, dtype: a.dtype)
-        let sa = broadcastStrides(a.shape, to: shape), sb = broadcastStrides(b.shape, to: shape)
+        func run<T: NativeScalar>(_: T.Type) {
+            let pa = a.pointer(T.self), pb = b.pointer(T.self), py = y.pointer(T.self)
+            // Fast paths without index bookkeeping: equal shapes, or one side a single element.
+            if a.shape == b.shape {
+                binaryRow(op, pa, 1, pb, 1, py, y.count)
+            } else if b.count == 1 && a.shape == shape {
+                binaryRow(op, pa, 1, pb, 0, py, y.count)
+            } else if a.count == 1 && b.shape == shape {
+                binaryRow(op, pa, 0, pb, 1, py, y.count)
+            } else {
+                binaryKernel(
+                    op, pa, pb, py, shape: shape, aStrides: broadcastStrides(a.shape, to: shape),
+                    bStrides: broadcastStrides(b.shape, to: shape))
+            }
+        }
         switch a.dtype {
-        case .float32:
-            binaryKernel(
-                op, a.pointer(Float.self), b.pointer(Float.self), y.pointer(Float.self),
-                shape: shape, aStrides: sa, bStrides: sb)
-        case .float64:
-            binaryKernel(
-                op, a.pointer(Double.self), b.pointer(Double.self), y.pointer(Double.self),
-                shape: shape, aStrides: sa, bStrides: sb)
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
         }
         return y
     }

@@ -127,3 +127,20 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(\(shape), \(dtype)) [\(shown.joined(separator: ", "))\(more)]"
     }
 }
+
+// MARK: - In-place update of leaves
+
+extension Tensor {
+    /// Overwrites this leaf's elements with `value`'s, as an optimizer step does: `p.assign(p - lr * p.grad!)`.
+    /// Must run inside `noGrad`, like PyTorch's in-place updates of parameters, and never on a tensor a live
+    /// graph still reads.
+    public func assign(_ value: Tensor) {
+        precondition(isLeaf, "assign: only leaf tensors can be updated in place")
+        precondition(
+            value.shape == shape && value.dtype == dtype,
+            "assign: value \(value.shape) \(value.dtype) does not match \(shape) \(dtype)")
+        precondition(!Tape.current.isRecording, "assign: update tensors in place only inside noGrad { }")
+        if value.storage === storage { return }
+        storage.pointer.copyMemory(from: value.storage.pointer, byteCount: count * dtype.byteCount)
+    }
+}

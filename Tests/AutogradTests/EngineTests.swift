@@ -49,8 +49,7 @@ import Testing
         l.backward()
         noGrad {
             for p in parameters {
-                let updated = p - 0.1 * p.grad!
-                p.pointer(Double.self).update(from: updated.pointer(Double.self), count: p.count)
+                p.assign(p - 0.1 * p.grad!)
                 p.zeroGrad()
             }
         }

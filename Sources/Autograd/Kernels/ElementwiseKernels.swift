@@ -125,20 +125,27 @@ func binaryKernel<T: NativeScalar>(
     let (shape, strides) = coalesce(shape, [aStrides, bStrides])
     let n = shape.last!, sa = strides[0].last!, sb = strides[1].last!
     forEachRow(shape, strides) { out, offsets in
-        let pa = a + offsets[0], pb = b + offsets[1], py = y + out
-        switch op {
-        case .add: rowLoop(pa, sa, pb, sb, py, n, +)
-        case .sub: rowLoop(pa, sa, pb, sb, py, n, -)
-        case .mul: rowLoop(pa, sa, pb, sb, py, n, *)
-        case .div: rowLoop(pa, sa, pb, sb, py, n, /)
-        case .pow: rowLoop(pa, sa, pb, sb, py, n) { T.pow($0, $1) }
-        case .maximum: rowLoop(pa, sa, pb, sb, py, n) { Swift.max($0, $1) }
-        case .minimum: rowLoop(pa, sa, pb, sb, py, n) { Swift.min($0, $1) }
-        case .equal: rowLoop(pa, sa, pb, sb, py, n) { $0 == $1 ? 1 : 0 }
-        case .greater: rowLoop(pa, sa, pb, sb, py, n) { $0 > $1 ? 1 : 0 }
-        case .greaterEqual: rowLoop(pa, sa, pb, sb, py, n) { $0 >= $1 ? 1 : 0 }
-        case .less: rowLoop(pa, sa, pb, sb, py, n) { $0 < $1 ? 1 : 0 }
-        case .lessEqual: rowLoop(pa, sa, pb, sb, py, n) { $0 <= $1 ? 1 : 0 }
-        }
+        binaryRow(op, a + offsets[0], sa, b + offsets[1], sb, y + out, n)
+    }
+}
+
+/// One row of a binary op: `y[i] = op(a[i·sa], b[i·sb])` for i < n, with strides 0 or 1 on the fast paths.
+func binaryRow<T: NativeScalar>(
+    _ op: BinaryOp, _ pa: UnsafePointer<T>, _ sa: Int, _ pb: UnsafePointer<T>, _ sb: Int,
+    _ py: UnsafeMutablePointer<T>, _ n: Int
+) {
+    switch op {
+    case .add: rowLoop(pa, sa, pb, sb, py, n, +)
+    case .sub: rowLoop(pa, sa, pb, sb, py, n, -)
+    case .mul: rowLoop(pa, sa, pb, sb, py, n, *)
+    case .div: rowLoop(pa, sa, pb, sb, py, n, /)
+    case .pow: rowLoop(pa, sa, pb, sb, py, n) { T.pow($0, $1) }
+    case .maximum: rowLoop(pa, sa, pb, sb, py, n) { Swift.max($0, $1) }
+    case .minimum: rowLoop(pa, sa, pb, sb, py, n) { Swift.min($0, $1) }
+    case .equal: rowLoop(pa, sa, pb, sb, py, n) { $0 == $1 ? 1 : 0 }
+    case .greater: rowLoop(pa, sa, pb, sb, py, n) { $0 > $1 ? 1 : 0 }
+    case .greaterEqual: rowLoop(pa, sa, pb, sb, py, n) { $0 >= $1 ? 1 : 0 }
+    case .less: rowLoop(pa, sa, pb, sb, py, n) { $0 < $1 ? 1 : 0 }
+    case .lessEqual: rowLoop(pa, sa, pb, sb, py, n) { $0 <= $1 ? 1 : 0 }
     }
 }
