@@ -21,6 +21,8 @@ let package = Package(
             name: "CBLAS",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // zlib (zlib.h from zlib1g-dev), to read gzip-compressed datasets.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Tensors, the tape, the core differentiable ops and gradient checking.
         .target(
             name: "Autograd",
@@ -29,7 +31,7 @@ let package = Package(
         // Neural-network operators built on Autograd: convolution, pooling, normalization, attention, losses.
         .target(name: "Ops", dependencies: ["Autograd", "CBLAS"]),
         // Models as plain functions, optimizers and datasets.
-        .target(name: "Models", dependencies: ["Autograd", "Ops"]),
+        .target(name: "Models", dependencies: ["Autograd", "Ops", "CZlib"]),
         // The `runner` command line: experiments, diagnostics, benchmarks.
         .executableTarget(
             name: "Runner",
@@ -44,5 +46,6 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Autograd"], path: "Tests/TestSupport"),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "OpsTests", dependencies: ["Ops", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
     ]
 )

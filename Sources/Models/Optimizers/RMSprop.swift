@@ -1,0 +1,81 @@
+import Autograd
+
+/// RMSprop (Hinton, Lecture 6e of "Neural Networks for Machine Learning"), as PyTorch defines it.
+///
+/// With g = ∇F(w) + λ·w + λ₁·sign(w):
+///
+///     v ← α·v + (1 − α)·g²
+///     w ← w − η · g / (√v + ε)                 (μ = 0)
+///     b ← μ·b + g / (√v + ε);  w ← w − η·b     (momentum μ > 0)
+public final class RMSprop: Optimizer {
+    public private(set) var groups: [ParameterGroup]
+    public var learningRate: Double
+    public let alpha: Double
+    public let epsilon: Double
+    public let momentum: Double
+    private var squareAverage = StateBuffers()
+    private var momentumBuffer = StateBuffers()
+
+    public init(
+        _ groups: [ParameterGroup], learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8,
+        momentum: Double = 0
+    ) {
+        precondition(learningRate >= 0, "RMSprop: learning rate must be ≥ 0, got \(learningRate)")
+        precondition((0..<1).contains(alpha), "RMSprop: alpha must be in [0, 1), got \(alpha)")
+        precondition(momentum >= 0 && momentum < 1, "RMSprop: momentum must be in [0, 1), got \(momentum)")
+        self.groups = groups
+        self.learningRate = learningRate
+        self.alpha = alpha
+        self.epsilon = epsilon
+        self.momentum = momentum
+    }
+
+    public convenience init(
+        _ parameters: [Tensor], learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8,
+        momentum: Double = 0, weightDecay: Double = 0
+    ) {
+        self.init(
+            [ParameterGroup(parameters, weightDecay: weightDecay)], learningRate: learningRate, alpha: alpha,
+            epsilon: epsilon, momentum: momentum)
+    }
+
+    public var stateByteCount: Int { squareAverage.byteCount + momentumBuffer.byteCount }
+
+    public func step() {
+        for group in groups {
+            let lr = group.learningRate ?? learningRate
+            for p in group.parameters {
+                guard let grad = p.grad else { continue }
+                let v = squareAverage.buffer(for: p)
+                let b = momentum > 0 ? momentumBuffer.buffer(for: p) : nil
+                withParameter(
+                    p, grad,
+                    float: { w, g in
+                        update(w, g, v.pointer(Float.self), b?.pointer(Float.self), p.count, lr, group)
+                    },
+                    double: { w, g in
+                        update(w, g, v.pointer(Double.self), b?.pointer(Double.self), p.count, lr, group)
+                    })
+            }
+        }
+    }
+
+    private func update<T: NativeScalar>(
+        _ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>,
+        _ b: UnsafeMutablePointer<T>?, _ n: Int, _ lr: Double, _ group: ParameterGroup
+    ) {
+        let a = T(alpha), eps = T(epsilon), eta = T(lr), mu = T(momentum)
+        let l2 = T(group.weightDecay), l1 = T(group.l1)
+        for i in 0..<n {
+            let gi = penalized(g[i], w[i], l2: l2, l1: l1)
+            v[i] = a * v[i] + (1 - a) * gi * gi
+            let scaled = gi / (v[i].squareRoot() + eps)
+            if let b {
+                b[i] = mu * b[i] + scaled
+                w[i] -= eta * b[i]
+            } else {
+                w[i] -= eta * scaled
+            }
+        }
+    }
+}
