@@ -117,6 +117,14 @@ extension Tensor {
         case .float64: pointer(Double.self)[i]
         }
     }
+
+    /// Writes one element in place (gradient checking perturbs parameters this way).
+    func setScalar(atFlat i: Int, _ value: Double) {
+        switch dtype {
+        case .float32: pointer(Float.self)[i] = Float(value)
+        case .float64: pointer(Double.self)[i] = value
+        }
+    }
 }
 
 extension Tensor: CustomStringConvertible {

@@ -107,3 +107,12 @@ func gradientMatchesFiniteDifferences(_ c: GradientCase) {
     #expect(result.passed)
     #expect(result.checkedCount == 12)
 }
+
+@Test func parameterGradientCheckCatchesAWrongGradient() {
+    let w = Tensor([1.5, -2.0], dtype: .float64).requiringGrad()
+    let wrong = checkGradients(parameters: [w]) { (w * w.detached()).sum() }
+    #expect(!wrong.passed && wrong.worstInput == 0)
+    let right = checkGradients(parameters: [w]) { (w * w).sum() }
+    #expect(right.passed && right.checkedCount == 2)
+    #expect(w.scalars == [1.5, -2.0])  // perturbations were undone
+}
