@@ -1,0 +1,133 @@
+// Convolution of sequences (N, C, L) and images (N, C, H, W) with learned filters, as in PyTorch's
+// `torch.nn.functional.conv1d` / `conv2d`: im2col + GEMM forward, a hand-written VJP (see ConvolutionKernels.swift).
+
+extension Tensor {
+    /// 2-D convolution of a batch of images with F filters, like PyTorch's `torch.nn.functional.conv2d` (as there,
+    /// the kernel is not flipped: this is cross-correlation, LeCun et al. 1998).
+    ///
+    ///     y[n, f, i, j] = b[f] + Σ_c Σ_kh Σ_kw  w[f, c, kh, kw] · x̃[n, c, i·S_h + kh·D_h, j·S_w + kw·D_w]
+    ///
+    /// where x̃ is x padded with `padding.top` rows above, `padding.bottom` below, `padding.left` and `padding.right`
+    /// columns beside it: zeros, or for `.circular` the input wrapped around (x̃ row −1 is x row H − 1).
+    ///
+    /// Shapes: input (N, C, H, W), weight (F, C, KH, KW), bias (F) → (N, F, OH, OW) with
+    ///
+    ///     OH = ⌊(H + P_top + P_bottom − D_h·(KH − 1) − 1) / S_h⌋ + 1
+    ///     OW = ⌊(W + P_left + P_right − D_w·(KW − 1) − 1) / S_w⌋ + 1
+    ///
+    /// (see `convolutionOutputSize`); rows and columns past the last full stride are dropped. Computed per image as
+    /// im2col and one GEMM, (F, C·KH·KW) · (C·KH·KW, OH·OW).
+    ///
+    /// VJP, for the operands that need one: ∂/∂x = col2im(Wᵀ·g) (folding padded positions away, or back onto the
+    /// wrapped elements when circular), ∂/∂W = g·cols(x)ᵀ, ∂/∂b = Σ_{n,i,j} g. Groups are not supported.
+    public func conv2d(
+        _ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Padding2D = 0, dilation: Size2D = 1,
+        paddingMode: PaddingMode = .zeros
+    ) -> Tensor {
+        let output = checkConvolution(
+            "conv2d", input: self, weight: weight, bias: bias, stride: [stride.height, stride.width],
+            padding: [
+                Padding1D(left: padding.top, right: padding.bottom),
+                Padding1D(left: padding.left, right: padding.right),
+            ],
+            dilation: [dilation.height, dilation.width], mode: paddingMode)
+        return convolution2d(
+            "conv2d", self, weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+            circular: paddingMode == .circular, output: Size2D(output[0], output[1]))
+    }
+
+    /// 1-D convolution of a batch of sequences with F filters, like PyTorch's `torch.nn.functional.conv1d`:
+    ///
+    ///     y[n, f, i] = b[f] + Σ_c Σ_k  w[f, c, k] · x̃[n, c, i·S + k·D]
+    ///
+    /// where x̃ is x padded with `padding.left` elements before and `padding.right` after (zeros, or wrapped around for
+    /// `.circular`).
+    ///
+    /// Shapes: input (N, C, L), weight (F, C, K), bias (F) → (N, F, OL) with OL = ⌊(L + P_left + P_right − D·(K − 1)
+    /// − 1) / S⌋ + 1. It is `conv2d` on images of height 1, with the same VJP.
+    public func conv1d(
+        _ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding1D = 0, dilation: Int = 1,
+        paddingMode: PaddingMode = .zeros
+    ) -> Tensor {
+        let output = checkConvolution(
+            "conv1d", input: self, weight: weight, bias: bias, stride: [stride], padding: [padding],
+            dilation: [dilation], mode: paddingMode)
+        let (n, c, l) = (shape[0], shape[1], shape[2])
+        let (f, k) = (weight.shape[0], weight.shape[2])
+        let y = convolution2d(
+            "conv1d", reshaped([n, c, 1, l]), weight.reshaped([f, c, 1, k]), bias: bias,
+            stride: Size2D(1, stride), padding: Padding2D(padding), dilation: Size2D(1, dilation),
+            circular: paddingMode == .circular, output: Size2D(1, output[0]))  // (N, F, 1, OL)
+        return y.reshaped([n, f, output[0]])
+    }
+}
+
+/// The differentiable 2-D convolution of checked operands: forward and VJP side by side.
+private func convolution2d(
+    _ name: StaticString, _ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: Size2D, padding: Padding2D,
+    dilation: Size2D, circular: Bool, output: Size2D
+) -> Tensor {
+    let windows = SlidingWindows(
+        channels: input.shape[1], height: input.shape[2], width: input.shape[3],
+        kernel: Size2D(weight.shape[2], weight.shape[3]), output: output, stride: stride, dilation: dilation,
+        padTop: padding.top, padLeft: padding.left, circular: circular)
+    let out = convolutionForward(input, weight: weight, bias: bias, windows)  // (N, F, OH, OW)
+    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    let hasBias = bias != nil
+    return out.recorded(name, inputs) { g, needs in
+        var grads: [Tensor?] = [
+            needs[0] ? convolutionInputGradient(g, weight: weight, bias: nil, windows) : nil,
+            needs[1] ? convolutionWeightGradient(input, g, windows, shape: weight.shape) : nil,
+        ]
+        if hasBias { grads.append(needs[2] ? channelSums(g) : nil) }
+        return grads
+    }
+}
+
+/// Checks the operands of a convolution over `stride.count` spatial axes and returns its output sizes; every
+/// message names the op and the shapes.
+private func checkConvolution(
+    _ name: StaticString, input: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Padding1D],
+    dilation: [Int], mode: PaddingMode
+) -> [Int] {
+    let spatial = stride.count
+    let layout = spatial == 1 ? "(N, C, L)" : "(N, C, H, W)"
+    precondition(input.rank == spatial + 2, "\(name): input must be \(layout), got \(input.shape)")
+    precondition(
+        weight.rank == spatial + 2,
+        "\(name): weight must have rank \(spatial + 2), (F, C\(spatial == 1 ? ", K" : ", KH, KW")), "
+            + "got \(weight.shape)")
+    precondition(
+        input.dtype == weight.dtype, "\(name): dtypes differ, input \(input.dtype) and weight \(weight.dtype)")
+    precondition(
+        input.shape[1] == weight.shape[1],
+        "\(name): input \(input.shape) has \(input.shape[1]) channels, "
+            + "weight \(weight.shape) expects \(weight.shape[1])")
+    precondition(weight.shape.allSatisfy { $0 > 0 }, "\(name): weight \(weight.shape) has an empty axis")
+    if let bias {
+        precondition(
+            bias.shape == [weight.shape[0]] && bias.dtype == input.dtype,
+            "\(name): bias \(bias.shape) \(bias.dtype) must be [\(weight.shape[0])] \(input.dtype) "
+                + "for weight \(weight.shape)")
+    }
+    precondition(
+        stride.allSatisfy { $0 > 0 } && dilation.allSatisfy { $0 > 0 },
+        "\(name): stride \(stride) and dilation \(dilation) must be positive")
+    // Padding per spatial axis as (before, after): (top, bottom), (left, right) for images.
+    let paddingText = "[" + padding.map { "(\($0.left), \($0.right))" }.joined(separator: ", ") + "]"
+    precondition(
+        padding.allSatisfy { $0.left >= 0 && $0.right >= 0 }, "\(name): padding \(paddingText) must be nonnegative")
+    precondition(
+        mode == .zeros || input.shape[2...].allSatisfy { $0 > 0 },
+        "\(name): circular padding of an empty input \(input.shape)")
+    let sizes = (0..<spatial).map { axis in
+        convolutionOutputSize(
+            inputSize: input.shape[axis + 2], kernelSize: weight.shape[axis + 2], stride: stride[axis],
+            padding: padding[axis], dilation: dilation[axis])
+    }
+    precondition(
+        sizes.allSatisfy { $0 > 0 },
+        "\(name): output size \(sizes) is not positive for input \(input.shape), weight \(weight.shape), "
+            + "stride \(stride), padding \(paddingText), dilation \(dilation)")
+    return sizes
+}

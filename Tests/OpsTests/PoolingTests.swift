@@ -1,0 +1,181 @@
+import Ops
+import TestSupport
+import Testing
+
+// Max, average and global average pooling: exact forward values, the arg-max and divisor conventions, gradients
+// against finite differences, and the hand-written VJPs against max / mean over stacked windows.
+
+/// The 5×5 image with values 1…25 in row-major order, as (1, 1, 5, 5).
+private func image1to25() -> Tensor { Tensor((1...25).map(Double.init), shape: [1, 1, 5, 5], dtype: .float64) }
+
+@Test func pooling3x3Stride2Of5x5() {
+    // Windows start at rows and columns 0 and 2; the maximum is each window's bottom-right, the mean its centre.
+    let maxPooled = image1to25().maxPool2d(kernel: 3, stride: 2)
+    #expect(maxPooled.shape == [1, 1, 2, 2])
+    #expect(maxPooled.scalars == [13, 15, 23, 25])
+    #expect(image1to25().avgPool2d(kernel: 3, stride: 2).scalars == [7, 9, 17, 19])
+}
+
+@Test func pooling3x3Stride2Padding1Of5x5() {
+    // Max pooling pads with −∞, so a window's maximum is its bottom-right real element.
+    let maxPooled = image1to25().maxPool2d(kernel: 3, stride: 2, padding: 1)
+    #expect(maxPooled.shape == [1, 1, 3, 3])
+    #expect(maxPooled.scalars == [7, 9, 10, 17, 19, 20, 22, 24, 25])
+    // Average pooling counts the padded zeros in the divisor (count_include_pad): the top-left window holds
+    // 1 + 2 + 6 + 7 = 16 and divides by 9.
+    let averaged = image1to25().avgPool2d(kernel: 3, stride: 2, padding: 1)
+    let sums: [Double] = [16, 33, 28, 69, 117, 87, 76, 123, 88]
+    #expect(maxRelativeDifference(averaged, Tensor(sums.map { $0 / 9 }, shape: [1, 1, 3, 3], dtype: .float64)) < 1e-15)
+}
+
+@Test func poolingStrideDefaultsToTheKernel() {
+    let x = Tensor((1...16).map(Double.init), shape: [1, 1, 4, 4], dtype: .float64)
+    #expect(x.maxPool2d(kernel: 2).scalars == [6, 8, 14, 16])
+    #expect(x.avgPool2d(kernel: 2).scalars == [3.5, 5.5, 11.5, 13.5])
+    // A rectangular 1×4 window over each row.
+    #expect(x.maxPool2d(kernel: Size2D(1, 4)).scalars == [4, 8, 12, 16])
+}
+
+@Test func maxPoolPaddingNeverWinsOverNegativeValues() {
+    // [−∞, −5, −3, −4, −1, −∞] in windows of 2 with stride 2.
+    let x = Tensor([-5, -3, -4, -1], shape: [1, 1, 4], dtype: .float64)
+    #expect(x.maxPool1d(kernel: 2, padding: 1).scalars == [-5, -3, -1])
+}
+
+@Test func pooling1d() {
+    let x = Tensor([1, 3, 2, 5, 4], shape: [1, 1, 5], dtype: .float64)
+    // Stride = kernel 2: windows [1, 3] and [2, 5]; the last element is dropped.
+    #expect(x.maxPool1d(kernel: 2).scalars == [3, 5])
+    #expect(x.avgPool1d(kernel: 2).scalars == [2, 3.5])
+    // Kernel 3, stride 2, padding 1: windows [pad, 1, 3], [3, 2, 5], [5, 4, pad].
+    #expect(x.maxPool1d(kernel: 3, stride: 2, padding: 1).scalars == [3, 5, 5])
+    let averaged = x.avgPool1d(kernel: 3, stride: 2, padding: 1)
+    #expect(maxRelativeDifference(averaged, Tensor([4.0 / 3, 10.0 / 3, 3], shape: [1, 1, 3], dtype: .float64)) < 1e-15)
+}
+
+@Test func maxPoolTiesRouteTheGradientToTheFirstMaximum() {
+    // All four equal: the gradient goes to the first element in row-major window order.
+    let flat = Tensor.ones([1, 1, 2, 2], dtype: .float64).requiringGrad()
+    flat.maxPool2d(kernel: 2).sum().backward()
+    #expect(flat.grad!.scalars == [1, 0, 0, 0])
+    // Two equal maxima at (0, 1) and (1, 0): the top row comes first.
+    let tied = Tensor([1, 3, 3, 2], shape: [1, 1, 2, 2], dtype: .float64).requiringGrad()
+    tied.maxPool2d(kernel: 2).sum().backward()
+    #expect(tied.grad!.scalars == [0, 1, 0, 0])
+    // Overlapping windows that share their maximum both send it their gradient.
+    let shared = Tensor([1, 5, 2], shape: [1, 1, 3], dtype: .float64).requiringGrad()
+    let y = shared.maxPool1d(kernel: 2, stride: 1)
+    #expect(y.scalars == [5, 5])
+    (y * Tensor([2, 3], shape: [1, 1, 2], dtype: .float64)).sum().backward()
+    #expect(shared.grad!.scalars == [0, 5, 0])
+}
+
+@Test func avgPoolGradientDividesByTheWholeWindow() {
+    // Every 3×3 window (padding 1, stride 1) of a 2×2 image covers all four pixels and divides by 9.
+    let x = Tensor([1, 2, 3, 4], shape: [1, 1, 2, 2], dtype: .float64).requiringGrad()
+    let y = x.avgPool2d(kernel: 3, stride: 1, padding: 1)
+    #expect(y.scalars == [Double](repeating: 10.0 / 9, count: 4))
+    y.sum().backward()
+    #expect(maxRelativeDifference(x.grad!, Tensor.full([1, 1, 2, 2], 4.0 / 9, dtype: .float64)) < 1e-15)
+}
+
+@Test func globalAveragePooling() {
+    let x = Tensor([1, 2, 3, 4, 10, 20, 30, 40, 0, 0, 0, 8], shape: [1, 3, 2, 2], dtype: .float64)
+    let y = x.globalAvgPool2d()
+    #expect(y.shape == [1, 3])
+    #expect(y.scalars == [2.5, 25, 2])
+}
+
+@Test func poolingFloat32MatchesFloat64() {
+    var rng = RandomGenerator(seed: 12)
+    let x = Tensor.normal([2, 3, 6, 7], dtype: .float64, using: &rng)
+    let x32 = x.converted(to: .float32)
+    let padding = Padding2D(top: 1, bottom: 0, left: 1, right: 1)
+    let max64 = x.maxPool2d(kernel: 3, stride: 2, padding: padding)
+    let max32 = x32.maxPool2d(kernel: 3, stride: 2, padding: padding)
+    #expect(max32.dtype == .float32 && max32.scalars == max64.converted(to: .float32).scalars)
+    let avg32 = x32.avgPool2d(kernel: 3, stride: 2, padding: padding).converted(to: .float64)
+    #expect(maxRelativeDifference(avg32, x.avgPool2d(kernel: 3, stride: 2, padding: padding)) < 1e-6)
+}
+
+// MARK: - Gradients
+
+let poolingGradientCases: [GradientCase] = [
+    GradientCase("maxPool2d 2×2", [[2, 2, 4, 4]]) { $0[0].maxPool2d(kernel: 2) },
+    GradientCase("maxPool2d 3×3 stride 2 padding 1", [[1, 2, 5, 5]]) {
+        $0[0].maxPool2d(kernel: 3, stride: 2, padding: 1)
+    },
+    GradientCase("maxPool2d rectangular, stride (1, 2), asymmetric padding", [[2, 1, 4, 5]]) {
+        $0[0].maxPool2d(
+            kernel: Size2D(2, 3), stride: Size2D(1, 2), padding: Padding2D(top: 1, bottom: 0, left: 0, right: 1))
+    },
+    GradientCase("avgPool2d 3×3 stride 2 padding 1", [[2, 2, 5, 5]]) {
+        $0[0].avgPool2d(kernel: 3, stride: 2, padding: 1)
+    },
+    GradientCase("avgPool2d 2×2 stride 1", [[1, 2, 3, 4]]) { $0[0].avgPool2d(kernel: 2, stride: 1) },
+    GradientCase("avgPool2d asymmetric padding", [[1, 2, 4, 4]]) {
+        $0[0].avgPool2d(kernel: Size2D(2, 3), stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 1, right: 0))
+    },
+    GradientCase("maxPool1d kernel 3 stride 2 padding 1", [[2, 2, 7]]) {
+        $0[0].maxPool1d(kernel: 3, stride: 2, padding: 1)
+    },
+    GradientCase("avgPool1d kernel 2 padding (1, 0)", [[2, 2, 5]]) {
+        $0[0].avgPool1d(kernel: 2, padding: Padding1D(left: 1, right: 0))
+    },
+    GradientCase("globalAvgPool2d", [[2, 3, 3, 4]]) { $0[0].globalAvgPool2d() },
+    GradientCase("conv → relu → maxPool → globalAvgPool", [[2, 1, 6, 6], [2, 1, 3, 3]]) {
+        $0[0].conv2d($0[1], padding: 1).relu().maxPool2d(kernel: 2).globalAvgPool2d()
+    },
+]
+
+@Test("pooling gradients (float64)", arguments: poolingGradientCases)
+func poolingGradient(_ c: GradientCase) {
+    let result = checkGradients(of: c.f, at: c.inputs(seed: 19))
+    #expect(result.passed, "\(c.name): \(result)")
+}
+
+// MARK: - Against the composition from primitives
+
+let poolingReferenceCases: [ComposedReferenceCase] = [
+    ComposedReferenceCase("maxPool2d 2×2", [[2, 3, 4, 6]], op: { $0[0].maxPool2d(kernel: 2) }) {
+        referencePool2d($0[0], kernel: 2, max: true)
+    },
+    ComposedReferenceCase("maxPool2d 3×3 stride 2 padding 1", [[2, 2, 7, 6]], op: {
+        $0[0].maxPool2d(kernel: 3, stride: 2, padding: 1)
+    }) { referencePool2d($0[0], kernel: 3, stride: 2, padding: 1, max: true) },
+    ComposedReferenceCase("maxPool2d rectangular, asymmetric padding", [[1, 2, 5, 6]], op: {
+        $0[0].maxPool2d(
+            kernel: Size2D(3, 2), stride: Size2D(2, 1), padding: Padding2D(top: 0, bottom: 1, left: 1, right: 0))
+    }) {
+        referencePool2d(
+            $0[0], kernel: Size2D(3, 2), stride: Size2D(2, 1), padding: Padding2D(top: 0, bottom: 1, left: 1, right: 0),
+            max: true)
+    },
+    ComposedReferenceCase("avgPool2d 3×3 stride 2 padding 1", [[2, 2, 7, 6]], op: {
+        $0[0].avgPool2d(kernel: 3, stride: 2, padding: 1)
+    }) { referencePool2d($0[0], kernel: 3, stride: 2, padding: 1, max: false) },
+    ComposedReferenceCase("avgPool2d rectangular stride 1", [[2, 1, 4, 5]], op: {
+        $0[0].avgPool2d(kernel: Size2D(2, 3), stride: 1)
+    }) { referencePool2d($0[0], kernel: Size2D(2, 3), stride: 1, max: false) },
+    ComposedReferenceCase("maxPool1d kernel 3 stride 2 padding 1", [[2, 3, 8]], op: {
+        $0[0].maxPool1d(kernel: 3, stride: 2, padding: 1)
+    }) {
+        referencePool2d(
+            $0[0].unsqueezed(axis: 2), kernel: Size2D(1, 3), stride: Size2D(1, 2),
+            padding: Padding2D(top: 0, bottom: 0, left: 1, right: 1), max: true
+        ).squeezed(axis: 2)
+    },
+    ComposedReferenceCase("avgPool1d kernel 2 padding 1", [[2, 2, 6]], op: {
+        $0[0].avgPool1d(kernel: 2, padding: 1)
+    }) {
+        referencePool2d(
+            $0[0].unsqueezed(axis: 2), kernel: Size2D(1, 2),
+            padding: Padding2D(top: 0, bottom: 0, left: 1, right: 1), max: false
+        ).squeezed(axis: 2)
+    },
+]
+
+@Test("pooling matches its composition from primitives", arguments: poolingReferenceCases)
+func poolingMatchesReference(_ c: ComposedReferenceCase) {
+    c.check()
+}
