@@ -123,17 +123,6 @@ func referencePool2d(
 
 // MARK: - Comparison
 
-/// The output of `f` at `inputs` and the gradient of sum(f(x) ⊙ r) for every input, r a seeded random cotangent.
-func valueAndGradients(of f: ([Tensor]) -> Tensor, at inputs: [Tensor]) -> (value: Tensor, gradients: [Tensor?]) {
-    Tape.current.reset()
-    let leaves = inputs.map { $0.detached().requiringGrad() }
-    let y = f(leaves)
-    var rng = RandomGenerator(seed: 99)
-    let cotangent = Tensor.normal(y.shape, dtype: y.dtype, using: &rng)
-    (y * cotangent).sum().backward()
-    return (y, leaves.map(\.grad))
-}
-
 /// The largest |a − b| / max(1, |b|) over two tensors of the same shape (∞ when the shapes differ).
 func maxRelativeDifference(_ a: Tensor, _ b: Tensor) -> Double {
     guard a.shape == b.shape else { return .infinity }
@@ -163,22 +152,8 @@ struct ComposedReferenceCase: CustomStringConvertible, Sendable {
 
     /// Expects the op and its reference to agree, in float64, on the output and on every input's gradient.
     func check(seed: UInt64 = 21, tolerance: Double = 1e-11, sourceLocation: SourceLocation = #_sourceLocation) {
-        var rng = RandomGenerator(seed: seed)
-        let inputs = shapes.map { Tensor.normal($0, dtype: .float64, using: &rng) }
-        let (value, gradients) = valueAndGradients(of: op, at: inputs)
-        let (expected, expectedGradients) = valueAndGradients(of: reference, at: inputs)
-        #expect(value.shape == expected.shape, "\(name): shape \(value.shape) vs \(expected.shape)",
-                sourceLocation: sourceLocation)
-        let valueError = maxRelativeDifference(value, expected)
-        #expect(valueError <= tolerance, "\(name): output differs by \(valueError)", sourceLocation: sourceLocation)
-        for k in inputs.indices {
-            guard let g = gradients[k], let e = expectedGradients[k] else {
-                Issue.record("\(name): no gradient for input \(k)", sourceLocation: sourceLocation)
-                continue
-            }
-            let error = maxRelativeDifference(g, e)
-            #expect(error <= tolerance, "\(name): gradient of input \(k) differs by \(error)",
-                    sourceLocation: sourceLocation)
-        }
+        expectFusedMatchesComposed(
+            op, reference, at: normalInputs(shapes, seed: seed), tolerance: tolerance, name,
+            sourceLocation: sourceLocation)
     }
 }
