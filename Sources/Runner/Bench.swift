@@ -6,7 +6,7 @@ import Models
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks; build with -c release (swift run -c release runner bench engine).",
-        subcommands: [EngineBench.self, TrainingBench.self]
+        subcommands: [EngineBench.self, TrainingBench.self, ConvolutionBench.self]
     )
 }
 
