@@ -1,23 +1,25 @@
-/// A contiguous, 64-byte aligned buffer of one dtype's scalars. Several tensors may share one storage (a reshape
+/// A contiguous, 64-byte aligned buffer of one dtype's scalars, from the `BufferCache`. Several tensors may share one storage (a reshape
 /// is a new shape over the same storage), so a storage is written only by the kernel that creates it, or by an
 /// optimizer updating a leaf parameter inside `noGrad`.
 final class TensorStorage {
     let pointer: UnsafeMutableRawPointer
     let count: Int
     let dtype: DType
+    private let size: Int
 
     /// Uninitialized storage for `count` scalars of `dtype`; the creating kernel must write every element.
     init(count: Int, dtype: DType) {
         self.count = count
         self.dtype = dtype
-        pointer = .allocate(byteCount: max(count, 1) * dtype.byteCount, alignment: 64)
+        size = BufferCache.roundedSize(count * dtype.byteCount)
+        pointer = BufferCache.shared.allocate(size: size)
         switch dtype {
         case .float32: pointer.bindMemory(to: Float.self, capacity: max(count, 1))
         case .float64: pointer.bindMemory(to: Double.self, capacity: max(count, 1))
         }
     }
 
-    deinit { pointer.deallocate() }
+    deinit { BufferCache.shared.release(pointer, size: size) }
 
     @inline(__always)
     func typed<T: NativeScalar>(_: T.Type) -> UnsafeMutablePointer<T> {

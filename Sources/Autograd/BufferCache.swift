@@ -1,0 +1,52 @@
+import Synchronization
+
+/// Recycles the buffers of freed tensors by size, so a training loop that allocates the same shapes every step
+/// stops paying for `malloc`'s fresh pages (page faults dominated the system time of convolution steps).
+///
+/// Only buffers of at least `minimumBytes` are cached; sizes are rounded up to 64 bytes; at most `limitBytes`
+/// are held, beyond which freed buffers go back to the system. Thread-safe.
+final class BufferCache: Sendable {
+    static let shared = BufferCache()
+
+    static let minimumBytes = 16 * 1024
+    static let limitBytes = 2 << 30
+
+    private struct State: ~Copyable {
+        /// Free buffers by size, as addresses (plain integers are `Sendable`; pointers are not).
+        var free: [Int: [UInt]] = [:]
+        var cachedBytes = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// The allocation size for `byteCount` bytes.
+    static func roundedSize(_ byteCount: Int) -> Int { (Swift.max(byteCount, 1) + 63) & ~63 }
+
+    /// A buffer of `size` bytes (a rounded size), 64-byte aligned.
+    func allocate(size: Int) -> UnsafeMutableRawPointer {
+        if size >= Self.minimumBytes {
+            let reused = state.withLock { state -> UInt? in
+                guard let address = state.free[size]?.popLast() else { return nil }
+                state.cachedBytes -= size
+                return address
+            }
+            if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused) { return pointer }
+        }
+        return .allocate(byteCount: size, alignment: 64)
+    }
+
+    /// Takes back a buffer from `allocate(size:)`.
+    func release(_ pointer: UnsafeMutableRawPointer, size: Int) {
+        if size >= Self.minimumBytes {
+            let address = UInt(bitPattern: pointer)
+            let kept = state.withLock { state -> Bool in
+                guard state.cachedBytes + size <= Self.limitBytes else { return false }
+                state.free[size, default: []].append(address)
+                state.cachedBytes += size
+                return true
+            }
+            if kept { return }
+        }
+        pointer.deallocate()
+    }
+}
