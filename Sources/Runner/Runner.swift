@@ -10,6 +10,6 @@ struct Runner: ParsableCommand {
             Experiment specs (runner Experiments/cnn.json) arrive with the runner issue; today the runner \
             offers a small training demo and the engine benchmarks.
             """,
-        subcommands: [Demo.self, Bench.self]
+        subcommands: [Demo.self, Example.self, Bench.self]
     )
 }

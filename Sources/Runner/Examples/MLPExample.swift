@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Models
+
+/// A 784-128-10 ReLU MLP trained with Adam on Fashion-MNIST.
+struct MLPExample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mlp", abstract: "784-128-10 MLP, Adam, batch 32, on Fashion-MNIST.")
+
+    @Option(help: "Training epochs.") var epochs = 1
+    @Option(help: "Learning rate.") var lr = 1e-3
+    @Option(help: "Seed of initialization and shuffling.") var seed: UInt64 = 0
+
+    func run() throws {
+        let (train, test) = try loadFashionMNIST()
+        var rng = RandomGenerator(seed: seed)
+        let model = MLP(sizes: [784, 128, 10], activation: .relu, using: &rng)
+        let optimizer = Adam(model.parameters, learningRate: lr)
+        let loader = BatchLoader(train, batchSize: 32, shuffle: true, seed: seed)
+        let start = Date()
+        for epoch in 0..<epochs {
+            trainEpoch(epoch, loader: loader, optimizer: optimizer) { batch in
+                model.forward(batch.inputs, training: true, using: &rng).crossEntropy(labels: batch.labels)
+            }
+            let seconds = Date().timeIntervalSince(start)
+            print(String(format: "epoch %d: test accuracy %.2f%%  (%.1f s)", epoch + 1,
+                         100 * accuracy(of: { model($0) }, on: test), seconds))
+        }
+    }
+}
