@@ -10,11 +10,14 @@ struct Example: ParsableCommand {
     )
 }
 
-/// Fashion-MNIST train and test splits as (N, 1, 28, 28) images in [0, 1], found by name.
+/// Fashion-MNIST train and test splits as (N, 1, 28, 28) images, found by name, scaled to [0, 1] and then
+/// standardized with the training set's pixel mean and standard deviation (torchvision's `Normalize`).
 func loadFashionMNIST() throws -> (train: LabelledDataset, test: LabelledDataset) {
     let location = try DatasetResolver().locate(.fashionMNIST)
     print("data: \(location.summary)")
-    return (try location.loadImages(split: .train), try location.loadImages(split: .test))
+    let train = try location.loadImages(split: .train), test = try location.loadImages(split: .test)
+    let (mean, std) = train.channelStatistics()
+    return (train.normalized(mean: mean, std: std), test.normalized(mean: mean, std: std))
 }
 
 /// Test accuracy of `predict` (logits from a batch), in evaluation mode and without recording.

@@ -9,6 +9,7 @@ struct MLPExample: ParsableCommand {
 
     @Option(help: "Training epochs.") var epochs = 1
     @Option(help: "Learning rate.") var lr = 1e-3
+    @Option(help: "Mini-batch size.") var batchSize = 32
     @Option(help: "Seed of initialization and shuffling.") var seed: UInt64 = 0
 
     func run() throws {
@@ -16,7 +17,7 @@ struct MLPExample: ParsableCommand {
         var rng = RandomGenerator(seed: seed)
         let model = MLP(sizes: [784, 128, 10], activation: .relu, using: &rng)
         let optimizer = Adam(model.parameters, learningRate: lr)
-        let loader = BatchLoader(train, batchSize: 32, shuffle: true, seed: seed)
+        let loader = BatchLoader(train, batchSize: batchSize, shuffle: true, seed: seed)
         let start = Date()
         for epoch in 0..<epochs {
             trainEpoch(epoch, loader: loader, optimizer: optimizer) { batch in
