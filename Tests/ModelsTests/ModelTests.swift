@@ -183,3 +183,17 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
     #expect(Array(a.scalars.prefix(18)) == Array(b.scalars.prefix(18)))
     #expect(Array(a.scalars.suffix(6)) != Array(b.scalars.suffix(6)))
 }
+
+@Test func summariesOfTheOtherModelsAddUpToTheirParameterCounts() {
+    var rng = RandomGenerator(seed: 0)
+    let mlp = MLP(sizes: [784, 128, 10], using: &rng)
+    #expect(mlp.summary().rows.map(\.parameterCount) == [100_480, 1290])
+    #expect(mlp.summary().rows.map(\.outputShape) == [[128], [10]])
+    let vit = VisionTransformer(using: &rng)
+    #expect(vit.summary().totalParameterCount == vit.parameterCount)
+    #expect(vit.summary().rows[1].outputShape == [17, 64])
+    #expect(vit.summary().rows.count == 2 + 6 + 2)
+    let gpt = DecoderTransformer(using: &rng)
+    #expect(gpt.summary().totalParameterCount == gpt.parameterCount)
+    #expect(gpt.summary().rows.last?.outputShape == [64, 65])
+}
