@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
 
 /// The `runner` command line: experiments, diagnostics and benchmarks.
 @main
@@ -12,4 +15,9 @@ struct Runner: ParsableCommand {
             """,
         subcommands: [Demo.self, Example.self, Bench.self]
     )
+
+    static func main() {
+        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines reach logs and pipes as they are printed
+        main(nil)
+    }
 }
