@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "Runner",
             dependencies: [
-                "Autograd", "Ops", "Models",
+                "Autograd", "Ops", "Models", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,5 +47,6 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "OpsTests", dependencies: ["Ops", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "TestSupport"]),
     ]
 )

@@ -5,11 +5,35 @@ import RealModule
 ///
 /// Uniform doubles take the top 53 bits of each draw; normals use the Box–Muller transform and keep the second
 /// value of each pair for the next call.
-public struct RandomGenerator: RandomNumberGenerator, Sendable {
+public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
     private var spareNormal: Double?
 
     /// A generator whose stream is fully determined by `seed`.
+    /// The full state (the four xoshiro words and the pending normal), so a checkpoint can resume the exact stream.
+    public struct State: Codable, Sendable, Equatable {
+        public var words: [UInt64]
+        public var spareNormal: Double?
+    }
+
+    public var state: State {
+        get { State(words: [s.0, s.1, s.2, s.3], spareNormal: spareNormal) }
+        set {
+            precondition(newValue.words.count == 4, "RandomGenerator.state: needs 4 words, got \(newValue.words.count)")
+            s = (newValue.words[0], newValue.words[1], newValue.words[2], newValue.words[3])
+            spareNormal = newValue.spareNormal
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        self.init(seed: 0)
+        state = try State(from: decoder)
+    }
+
+    public func encode(to encoder: Encoder) throws { try state.encode(to: encoder) }
+
+    public static func == (a: RandomGenerator, b: RandomGenerator) -> Bool { a.state == b.state }
+
     public init(seed: UInt64) {
         var x = seed
         func splitMix() -> UInt64 {
