@@ -136,9 +136,16 @@ extension Tensor: CustomStringConvertible {
     }
 }
 
-// MARK: - In-place update of leaves
+// MARK: - Copies and in-place update of leaves
 
 extension Tensor {
+    /// A new leaf holding a copy of the values (not sharing storage, not tracked): a snapshot of parameters.
+    public func copied() -> Tensor {
+        let copy = Tensor(uninitialized: shape, dtype: dtype)
+        copy.storage.pointer.copyMemory(from: storage.pointer, byteCount: count * dtype.byteCount)
+        return copy
+    }
+
     /// Overwrites this leaf's elements with `value`'s, as an optimizer step does: `p.assign(p - lr * p.grad!)`.
     /// Must run inside `noGrad`, like PyTorch's in-place updates of parameters, and never on a tensor a live
     /// graph still reads.

@@ -1,0 +1,177 @@
+import Foundation
+import Models
+
+/// Loss and accuracy of one split at the end of a run.
+struct SplitMetrics: Codable, Equatable {
+    var loss: Double
+    var accuracy: Double?
+}
+
+/// What a finished (or stopped) run reports.
+struct RunResult {
+    var status: RunStatus
+    /// Why the run stopped early, for the user.
+    var message: String?
+    var state: TrainingState
+    /// Final metrics by split: "train", "validation", "test" and each evaluation suite.
+    var metrics: [String: SplitMetrics] = [:]
+    /// The test set's confusion matrix, counts[true][predicted].
+    var confusion: [[Int]]?
+    /// Generated text before and after training (language models).
+    var samples: (before: String, after: String)?
+}
+
+/// Mini-batch training of a classifier with periodic evaluation, early stopping, checkpoints, divergence and
+/// interruption handling; every logging point goes to `curves`.
+struct ClassificationRun {
+    let task: ClassificationTask
+    let model: any Model
+    let optimizer: any Optimizer
+    let schedule: LearningRateSchedule
+    let baseLearningRate: Double
+    let settings: TrainingSettings
+    let curves: CurvesWriter
+    let checkpoints: CheckpointStore?
+    let showProgress: Bool
+
+    func run(from start: TrainingState) throws -> RunResult {
+        var state = start
+        let loader = BatchLoader(
+            task.train, batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed)
+        let stepsPerEpoch = loader.batchCount
+        let totalSteps = settings.steps ?? settings.epochs * stepsPerEpoch
+        let clock = Date()
+        func wall() -> Double { state.elapsedBefore + Date().timeIntervalSince(clock) }
+        var best = task.validation != nil && settings.earlyStoppingPatience != nil ? WeightSnapshot(model) : nil
+        let progress = showProgress ? Progress(total: totalSteps, label: "train") : nil
+        var epochStart = Date()
+        var result = RunResult(status: .completed, state: state)
+
+        func record(_ split: String, _ metrics: SplitMetrics) {
+            curves.append(CurvePoint(
+                epoch: state.epoch, step: state.step, split: split, loss: metrics.loss, accuracy: metrics.accuracy,
+                learningRate: optimizer.learningRate, wallSeconds: wall()))
+        }
+
+        /// Evaluates validation and test (and suites), and applies early stopping; true when training must stop.
+        func evaluateAndCheckPatience() throws -> Bool {
+            if let test = task.test { record("test", evaluate(test).metrics) }
+            guard let validation = task.validation else { return false }
+            let metrics = evaluate(validation).metrics
+            record("validation", metrics)
+            let accuracy = metrics.accuracy ?? 0
+            if accuracy > (state.bestValidationAccuracy ?? -1) {
+                state.bestValidationAccuracy = accuracy
+                state.bestEpoch = state.epoch
+                state.evaluationsWithoutImprovement = 0
+                if settings.earlyStoppingPatience != nil { best = WeightSnapshot(model) }
+            } else {
+                state.evaluationsWithoutImprovement += 1
+            }
+            if let patience = settings.earlyStoppingPatience, state.evaluationsWithoutImprovement >= patience {
+                result.status = .earlyStopped
+                result.message = "validation accuracy did not improve for \(patience) evaluations; "
+                    + "best \(String(format: "%.4f", state.bestValidationAccuracy ?? 0)) after epoch \(state.bestEpoch ?? 0)"
+                return true
+            }
+            return false
+        }
+
+        training: while state.step < totalSteps {
+            for batch in loader.batches(epoch: state.epoch).dropFirst(state.batchInEpoch) {
+                optimizer.learningRate = schedule.rate(base: baseLearningRate, step: state.step)
+                optimizer.zeroGrad()
+                let logits = task.forward(batch.inputs, true, &state.rng)
+                let loss = task.loss(logits, batch.labels)
+                let value = loss.item()
+                guard value.isFinite else {
+                    result.status = .diverged
+                    result.message = "the loss became \(value) at step \(state.step + 1) (epoch \(state.epoch + 1)); "
+                        + "stopped without updating, the last good checkpoint is kept"
+                    Tape.current.reset()
+                    break training
+                }
+                loss.backward()
+                if let maxNorm = settings.clipGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
+                optimizer.step()
+                state.step += 1
+                state.batchInEpoch += 1
+                state.runningLoss += value * Double(batch.labels.count)
+                state.runningCorrect += Double(zip(predictedClasses(logits), batch.labels).filter { $0 == $1 }.count)
+                state.runningCount += batch.labels.count
+                progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * settings.batchSize)
+
+                if state.step % settings.logEvery == 0 || state.step == totalSteps {
+                    record("train", SplitMetrics(
+                        loss: state.runningLoss / Double(state.runningCount),
+                        accuracy: state.runningCorrect / Double(state.runningCount)))
+                    state.runningLoss = 0
+                    state.runningCorrect = 0
+                    state.runningCount = 0
+                }
+                if let every = settings.evaluateEvery, state.step % every == 0, try evaluateAndCheckPatience() {
+                    break training
+                }
+                if let every = settings.checkpointEvery, state.step % every == 0 { try checkpoints?.save(state) }
+                if Interruption.requested {
+                    result.status = .interrupted
+                    result.message = "interrupted at step \(state.step); checkpoint saved, resume with --resume"
+                    break training
+                }
+                if state.step == totalSteps { break }
+            }
+            if state.batchInEpoch >= stepsPerEpoch {
+                state.secondsPerEpoch.append(Date().timeIntervalSince(epochStart))
+                epochStart = Date()
+                state.epoch += 1
+                state.batchInEpoch = 0
+                if settings.evaluateEvery == nil, try evaluateAndCheckPatience() { break training }
+            }
+        }
+        progress?.finish()
+
+        if result.status == .earlyStopped, let best { best.restore(into: model) }
+        state.elapsedBefore = wall()
+        if result.status != .diverged { try checkpoints?.save(state) }
+        result.state = state
+        result.metrics["train"] = evaluate(task.train).metrics
+        if let validation = task.validation { result.metrics["validation"] = evaluate(validation).metrics }
+        if let test = task.test {
+            let evaluation = evaluate(test)
+            result.metrics["test"] = evaluation.metrics
+            result.confusion = evaluation.confusion
+        }
+        for (name, dataset) in task.suites {
+            let metrics = evaluate(dataset).metrics
+            result.metrics[name] = metrics
+            record(name, metrics)
+        }
+        return result
+    }
+
+    /// Mean loss, accuracy and confusion matrix over a dataset, in evaluation mode and without recording.
+    func evaluate(_ dataset: LabelledDataset) -> (metrics: SplitMetrics, confusion: [[Int]]) {
+        var rng = RandomGenerator(seed: 0)
+        var lossSum = 0.0
+        let classes = dataset.classCount
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        noGrad {
+            for batch in BatchLoader(dataset, batchSize: 1000, shuffle: false).batches() {
+                let logits = task.forward(batch.inputs, false, &rng)
+                lossSum += task.loss(logits, batch.labels).item() * Double(batch.labels.count)
+                for (label, predicted) in zip(batch.labels, predictedClasses(logits)) where predicted < classes {
+                    confusion[label][predicted] += 1
+                }
+            }
+        }
+        let n = Double(dataset.labels.count)
+        let correct = (0..<classes).reduce(0) { $0 + confusion[$1][$1] }
+        return (SplitMetrics(loss: lossSum / n, accuracy: Double(correct) / n), confusion)
+    }
+}
+
+/// The predicted class of each row of logits (N, classes); a single output column is a binary score (class 1
+/// when positive).
+func predictedClasses(_ logits: Tensor) -> [Int] {
+    logits.shape[1] == 1 ? logits.scalars.map { $0 > 0 ? 1 : 0 } : logits.argmax(axis: 1)
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// One logging point of `curves.csv`.
+struct CurvePoint: Equatable {
+    var epoch: Int
+    var step: Int
+    /// "train", "validation", "test", or an evaluation suite's name.
+    var split: String
+    var loss: Double
+    /// nil for language models.
+    var accuracy: Double?
+    var learningRate: Double
+    var wallSeconds: Double
+
+    static let header = "epoch,step,split,loss,accuracy,learning_rate,wall_seconds"
+
+    var csvLine: String {
+        let accuracy = self.accuracy.map { String(format: "%.6f", $0) } ?? ""
+        return "\(epoch),\(step),\(split),\(String(format: "%.6f", loss)),\(accuracy),"
+            + "\(String(format: "%.6g", learningRate)),\(String(format: "%.3f", wallSeconds))"
+    }
+
+    /// Parses a line written by `csvLine`.
+    init?(csvLine line: Substring) {
+        let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        guard fields.count == 7, let epoch = Int(fields[0]), let step = Int(fields[1]), let loss = Double(fields[3]),
+            let lr = Double(fields[5]), let wall = Double(fields[6])
+        else { return nil }
+        self.init(
+            epoch: epoch, step: step, split: String(fields[2]), loss: loss, accuracy: Double(fields[4]),
+            learningRate: lr, wallSeconds: wall)
+    }
+
+    init(epoch: Int, step: Int, split: String, loss: Double, accuracy: Double?, learningRate: Double, wallSeconds: Double) {
+        self.epoch = epoch
+        self.step = step
+        self.split = split
+        self.loss = loss
+        self.accuracy = accuracy
+        self.learningRate = learningRate
+        self.wallSeconds = wallSeconds
+    }
+}
+
+/// Appends rows to `curves.csv` as they are produced (flushed each time, so an interrupted run keeps them) and
+/// remembers them for the plots.
+final class CurvesWriter {
+    private let handle: FileHandle
+    private(set) var points: [CurvePoint] = []
+
+    /// Creates `path` with the header, or — when `resumingAfterStep` is set — keeps the existing rows up to that
+    /// step (those a resumed run does not redo) and appends after them.
+    init(path: String, resumingAfterStep: Int? = nil) throws {
+        var lines = [CurvePoint.header]
+        if let step = resumingAfterStep, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            points = text.split(separator: "\n").dropFirst().compactMap(CurvePoint.init(csvLine:)).filter {
+                $0.step <= step
+            }
+            lines += points.map(\.csvLine)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw RunError.cannotWrite(path: path, reason: "cannot open for appending")
+        }
+        handle.seekToEndOfFile()
+        self.handle = handle
+    }
+
+    deinit { try? handle.close() }
+
+    func append(_ point: CurvePoint) {
+        points.append(point)
+        handle.write(Data((point.csvLine + "\n").utf8))
+    }
+}
+
+/// Errors of a run that are not spec errors: files, checkpoints, divergence.
+enum RunError: Error, CustomStringConvertible {
+    case cannotWrite(path: String, reason: String)
+    case missingCheckpoint(path: String)
+
+    var description: String {
+        switch self {
+        case let .cannotWrite(path, reason): "cannot write \(path): \(reason)"
+        case let .missingCheckpoint(path): "no checkpoint to resume from at \(path)"
+        }
+    }
+}

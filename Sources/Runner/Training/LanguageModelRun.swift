@@ -1,0 +1,102 @@
+import Foundation
+import Models
+
+/// Step-based training of a character-level language model: random blocks of the training text, the
+/// validation loss on fixed blocks at each evaluation, and samples before and after training.
+struct LanguageModelRun {
+    let task: LanguageModelTask
+    let optimizer: any Optimizer
+    let schedule: LearningRateSchedule
+    let baseLearningRate: Double
+    let settings: TrainingSettings
+    let curves: CurvesWriter
+    let checkpoints: CheckpointStore?
+    let showProgress: Bool
+
+    /// Blocks of validation text used at every evaluation (the same ones each time, so curves are comparable).
+    static let validationBatches = 10
+
+    func run(from start: TrainingState) throws -> RunResult {
+        var state = start
+        let totalSteps = settings.steps ?? 2000
+        let evaluateEvery = settings.evaluateEvery ?? max(totalSteps / 10, 1)
+        let clock = Date()
+        func wall() -> Double { state.elapsedBefore + Date().timeIntervalSince(clock) }
+        let progress = showProgress ? Progress(total: totalSteps, label: "train") : nil
+        let before = state.step == 0 ? sample() : ""
+        var result = RunResult(status: .completed, state: state)
+
+        func record(_ split: String, _ loss: Double) {
+            curves.append(CurvePoint(
+                epoch: 0, step: state.step, split: split, loss: loss, accuracy: nil,
+                learningRate: optimizer.learningRate, wallSeconds: wall()))
+        }
+
+        while state.step < totalSteps {
+            optimizer.learningRate = schedule.rate(base: baseLearningRate, step: state.step)
+            let batch = sampleBlocks(
+                from: task.train, batchSize: settings.batchSize, blockSize: task.blockSize, using: &state.rng)
+            optimizer.zeroGrad()
+            let loss = task.model.loss(
+                batch.inputs, targets: batch.targets, batch: settings.batchSize, training: true, using: &state.rng)
+            let value = loss.item()
+            guard value.isFinite else {
+                result.status = .diverged
+                result.message = "the loss became \(value) at step \(state.step + 1); stopped without updating, "
+                    + "the last good checkpoint is kept"
+                Tape.current.reset()
+                break
+            }
+            loss.backward()
+            if let maxNorm = settings.clipGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
+            optimizer.step()
+            state.step += 1
+            state.runningLoss += value
+            state.runningCount += 1
+            progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * settings.batchSize)
+            if state.step % settings.logEvery == 0 || state.step == totalSteps {
+                record("train", state.runningLoss / Double(state.runningCount))
+                state.runningLoss = 0
+                state.runningCount = 0
+            }
+            if state.step % evaluateEvery == 0 || state.step == totalSteps {
+                record("validation", validationLoss())
+            }
+            if let every = settings.checkpointEvery, state.step % every == 0 { try checkpoints?.save(state) }
+            if Interruption.requested {
+                result.status = .interrupted
+                result.message = "interrupted at step \(state.step); checkpoint saved, resume with --resume"
+                break
+            }
+        }
+        progress?.finish()
+        state.elapsedBefore = wall()
+        if result.status != .diverged { try checkpoints?.save(state) }
+        result.state = state
+        result.metrics["validation"] = SplitMetrics(loss: validationLoss(), accuracy: nil)
+        result.samples = (before, sample())
+        return result
+    }
+
+    /// The mean loss over the fixed validation blocks, in evaluation mode.
+    func validationLoss() -> Double {
+        var rng = RandomGenerator(seed: 1234)
+        let b = settings.batchSize
+        return noGrad {
+            (0..<Self.validationBatches).map { _ in
+                let batch = sampleBlocks(from: task.validation, batchSize: b, blockSize: task.blockSize, using: &rng)
+                return task.model.loss(batch.inputs, targets: batch.targets, batch: b, training: false, using: &rng)
+                    .item()
+            }.reduce(0, +) / Double(Self.validationBatches)
+        }
+    }
+
+    /// `sampleLength` characters generated from a newline with a fixed seed (temperature 1, top-k 10).
+    func sample() -> String {
+        var rng = RandomGenerator(seed: settings.seed)
+        let prompt = task.vocabulary.id(of: "\n").map { [$0] } ?? [0]
+        let tokens = task.model.generate(
+            prompt: prompt, count: task.sampleLength, temperature: 1, topK: 10, using: &rng)
+        return task.vocabulary.decode(tokens)
+    }
+}
