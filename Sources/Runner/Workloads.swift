@@ -25,6 +25,14 @@ struct ImageBatches {
         return ImageBatches(images: images, labels: labels)
     }
 
+    /// The first `count` batches of the Fashion-MNIST training set, in file order (as the PyTorch script).
+    static func fashionMNIST(count: Int, batchSize: Int = 32) throws -> ImageBatches {
+        let train = try DatasetResolver().locate(.fashionMNIST, split: .train).loadImages(split: .train)
+        let batches = BatchLoader(train.prefix(count * batchSize), batchSize: batchSize, shuffle: false).batches()
+        let all = Array(batches)
+        return ImageBatches(images: all.map(\.inputs), labels: all.map(\.labels))
+    }
+
     func batch(_ i: Int) -> (Tensor, [Int]) { (images[i % images.count], labels[i % labels.count]) }
 }
 
@@ -83,6 +91,19 @@ enum Workloads {
             classifier("W4", "ViT patch 7, dim 64, 6 layers, 8 heads, MLP 128", flops: 694e6, batches: images) { rng in
                 let m = VisionTransformer(using: &rng)
                 return (m, { x, t, r in m.forward(x, training: t, using: &r).logits })
+            },
+            Workload(name: "W6", summary: "relu(x·W + b).sum() forward + backward, x 1×8, W 8×8", flopsPerStep: 0) {
+                var rng = RandomGenerator(seed: 0)
+                let x = Tensor.normal([1, 8], using: &rng)
+                let w = Tensor.normal([8, 8], using: &rng).requiringGrad()
+                let b = Tensor.normal([8], using: &rng).requiringGrad()
+                return { _ in
+                    w.zeroGrad()
+                    b.zeroGrad()
+                    let y = (x.matmul(w) + b).relu().sum()
+                    y.backward()
+                    return y.item()
+                }
             },
             Workload(name: "W5", summary: "char Transformer 64-dim, 4 heads, 4 layers, block 64, AdamW", flopsPerStep: 2.87e9) {
                 var rng = RandomGenerator(seed: 0)
