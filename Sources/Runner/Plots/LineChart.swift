@@ -1,0 +1,146 @@
+/// One named curve of a `LineChart`, such as the validation loss per epoch or one trial of a sweep.
+struct LineSeries: Sendable {
+    var name: String
+    /// Data points in drawing order; points with a NaN or infinite coordinate are skipped (the line joins its
+    /// finite neighbours), as are points with y ≤ 0 on a log-scale chart.
+    var points: [PlotPoint]
+    /// The line color; `nil` takes the chart palette's color for the series' position.
+    var color: RGB?
+
+    init(name: String, points: [PlotPoint], color: RGB? = nil) {
+        self.name = name
+        self.points = points
+        self.color = color
+    }
+
+    /// A series from parallel arrays of x and y values.
+    init<X: BinaryFloatingPoint, Y: BinaryFloatingPoint>(name: String, x: [X], y: [Y], color: RGB? = nil) {
+        precondition(x.count == y.count, "LineSeries \(name): \(x.count) x values but \(y.count) y values")
+        self.init(name: name, points: zip(x, y).map { PlotPoint(Double($0), Double($1)) }, color: color)
+    }
+}
+
+/// Curves over a shared x axis: loss or accuracy per epoch or step for train/validation/test, or one curve per
+/// trial of a sweep. Axes get nice 1-2-5 ticks (or decades on a log-scale y), a light grid, and a legend to the
+/// right listing every series, empty ones included (one 14-pixel row each: about 25 fit the default height;
+/// colors stay distinct for any count, see `PlotPalette`).
+struct LineChart: Chart {
+    var title: String
+    var xLabel: String
+    var yLabel: String
+    var series: [LineSeries]
+    /// Plot y on a log10 scale (points with y ≤ 0 are then skipped).
+    var logY = false
+    var width = 760
+    var height = 460
+    /// Stroke width of the curves, in pixels.
+    var lineWidth = 2.0
+    /// Mark each point with a square when a series has at most this many points (single points always are).
+    var markerLimit = 30
+
+    /// The points of `series` that can be drawn on this chart.
+    func drawablePoints(of series: LineSeries) -> [PlotPoint] {
+        series.points.filter { $0.isFinite && (!logY || $0.y > 0) }
+    }
+
+    /// The x and y axes: the data's extent, widened to nice ticks.
+    func axes() -> (x: AxisTicks, y: AxisTicks) {
+        let points = series.flatMap(drawablePoints)
+        guard let first = points.first else {
+            let y = logY ? AxisTicks.logarithmic(lower: 1, upper: 10) : AxisTicks.linear(lower: 0, upper: 1)
+            return (AxisTicks.linear(lower: 0, upper: 1), y)
+        }
+        var minX = first.x, maxX = first.x, minY = first.y, maxY = first.y
+        for p in points {
+            minX = min(minX, p.x); maxX = max(maxX, p.x)
+            minY = min(minY, p.y); maxY = max(maxY, p.y)
+        }
+        let x = AxisTicks.linear(lower: minX, upper: maxX, targetCount: 6)
+        let y = logY ? AxisTicks.logarithmic(lower: minY, upper: maxY) : AxisTicks.linear(lower: minY, upper: maxY)
+        return (x, y)
+    }
+
+    func draw<Surface: PlotSurface>(on surface: inout Surface) {
+        let (xAxis, yAxis) = axes()
+        let small = TextStyle(scale: 1, color: .mutedInk)
+        let padding = 12.0, tickLength = 4.0, gap = 4.0
+
+        // Layout, outside in: title on top; y label, y tick labels on the left; x tick labels, x label below;
+        // the legend on the right.
+        let legendStyle = TextStyle(scale: 1, color: .ink)
+        let swatch = 22.0
+        let legendWidth = series.isEmpty ? 0 : series.map { legendStyle.advance(of: $0.name) }.max()! + swatch + 18
+        let yLabels = yAxis.labels, xLabels = xAxis.labels
+        let yLabelWidth = yLabels.map(small.advance).max() ?? 0
+        let lastXLabelHalf = small.advance(of: xLabels.last ?? "") / 2
+        let top = padding + (title.isEmpty ? 6 : 30)
+        let left = padding + (yLabel.isEmpty ? 0 : small.lineHeight + 10) + yLabelWidth + gap + tickLength
+        let right = Double(width) - padding - max(legendWidth, lastXLabelHalf)
+        let bottom = Double(height) - padding - (xLabel.isEmpty ? 0 : small.lineHeight + 10)
+            - small.lineHeight - gap - tickLength
+        let plotWidth = max(right - left, 1), plotHeight = max(bottom - top, 1)
+        func pixel(_ p: PlotPoint) -> PlotPoint {
+            PlotPoint(left + xAxis.fraction(of: p.x) * plotWidth, bottom - yAxis.fraction(of: p.y) * plotHeight)
+        }
+
+        surface.fillRect(x: 0, y: 0, width: Double(width), height: Double(height), color: .white)
+        if !title.isEmpty {
+            surface.text(title, x: Double(width) / 2, y: padding + 7, style: TextStyle(scale: 2, anchor: .middle))
+        }
+
+        // Grid, ticks and labels.
+        for (value, label) in zip(yAxis.values, yLabels) {
+            let y = bottom - (yAxis.fraction(of: value) * plotHeight).rounded()
+            surface.fillRect(x: left, y: y, width: plotWidth, height: 1, color: .grid)
+            surface.fillRect(x: left - tickLength, y: y, width: tickLength, height: 1, color: .ink)
+            var style = small
+            style.anchor = .end
+            surface.text(label, x: left - tickLength - gap, y: y + 0.5, style: style)
+        }
+        for (value, label) in zip(xAxis.values, xLabels) {
+            let x = left + (xAxis.fraction(of: value) * plotWidth).rounded()
+            surface.fillRect(x: x, y: top, width: 1, height: plotHeight, color: .grid)
+            surface.fillRect(x: x, y: bottom, width: 1, height: tickLength, color: .ink)
+            var style = small
+            style.anchor = .middle
+            surface.text(label, x: x + 0.5, y: bottom + tickLength + gap + small.lineHeight / 2, style: style)
+        }
+        surface.strokeRect(x: left, y: top, width: plotWidth + 1, height: plotHeight + 1, color: .ink)
+        if !xLabel.isEmpty {
+            surface.text(xLabel, x: left + plotWidth / 2, y: Double(height) - padding - small.lineHeight / 2,
+                         style: TextStyle(scale: 1, color: .ink, anchor: .middle))
+        }
+        if !yLabel.isEmpty {
+            surface.text(yLabel, x: padding + small.lineHeight / 2, y: top + plotHeight / 2,
+                         style: TextStyle(scale: 1, color: .ink, anchor: .middle, vertical: true))
+        }
+
+        // Curves, then the legend.
+        let usable = series.map(drawablePoints)
+        if usable.allSatisfy(\.isEmpty) {
+            surface.text("no data", x: left + plotWidth / 2, y: top + plotHeight / 2,
+                         style: TextStyle(scale: 2, color: .mutedInk, anchor: .middle))
+        }
+        let markerSize = lineWidth + 3
+        for (index, points) in usable.enumerated() {
+            let color = series[index].color ?? PlotPalette.color(index)
+            let pixels = points.map(pixel)
+            // A curve with more points than the plot has columns (a per-step loss) is drawn thinner, so its noise
+            // reads as a band rather than a solid blot.
+            let width = Double(pixels.count) > plotWidth ? min(lineWidth, 1.25) : lineWidth
+            surface.polyline(pixels, color: color, lineWidth: width)
+            if pixels.count <= max(markerLimit, 1) {
+                for p in pixels {
+                    surface.fillRect(x: p.x - markerSize / 2, y: p.y - markerSize / 2, width: markerSize,
+                                     height: markerSize, color: color)
+                }
+            }
+        }
+        for (index, entry) in series.enumerated() {
+            let color = entry.color ?? PlotPalette.color(index)
+            let x = right + 12, y = top + 8 + Double(index) * 14
+            surface.fillRect(x: x, y: y - 1, width: swatch, height: 3, color: color)
+            surface.text(entry.name, x: x + swatch + 6, y: y + 0.5, style: legendStyle)
+        }
+    }
+}
