@@ -18,8 +18,9 @@ public final class BatchNormStatistics {
     public var runningVariance: Tensor
     /// The weight of the newest batch in the running averages (PyTorch's default 0.1).
     public let momentum: Double
-    /// How many training batches have been blended in (PyTorch's `num_batches_tracked`).
-    public private(set) var batchesTracked = 0
+    /// How many training batches have been blended in (PyTorch's `num_batches_tracked`); set when a checkpoint
+    /// is restored.
+    public var batchesTracked = 0
 
     /// The number of channels C.
     public var channels: Int { runningMean.count }

@@ -48,6 +48,31 @@ public final class Adam: Optimizer {
 
     public var stateByteCount: Int { firstMoment.byteCount + secondMoment.byteCount }
 
+    /// m as `exp_avg.<name>`, v as `exp_avg_sq.<name>`, the step count t as `step`, and `learning_rate`; the
+    /// kind is `AdamW` with decoupled weight decay.
+    public func stateDict(names: [ObjectIdentifier: String]) -> OptimizerState {
+        OptimizerState(
+            kind: kind,
+            tensors: firstMoment.exported(slot: "exp_avg", names: names)
+                .merging(secondMoment.exported(slot: "exp_avg_sq", names: names)) { a, _ in a },
+            metadata: ["step": "\(stepCount)", "learning_rate": "\(learningRate)"])
+    }
+
+    public func loadStateDict(_ state: OptimizerState, names: [ObjectIdentifier: String]) throws(CheckpointError) {
+        let restored = try state.restored(
+            kind: kind, slots: ["exp_avg", "exp_avg_sq"], scalars: ["step", "learning_rate"],
+            parameters: parameters, names: names)
+        guard let step = Int(exactly: restored.scalars["step"]!), step >= 0 else {
+            throw .optimizerStateMismatch(problems: ["scalar \"step\" is \"\(state.metadata["step"]!)\""])
+        }
+        firstMoment = restored.buffers["exp_avg"]!
+        secondMoment = restored.buffers["exp_avg_sq"]!
+        stepCount = step
+        learningRate = restored.scalars["learning_rate"]!
+    }
+
+    private var kind: String { decoupledWeightDecay ? "AdamW" : "Adam" }
+
     public func step() {
         stepCount += 1
         for group in groups {

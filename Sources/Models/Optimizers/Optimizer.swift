@@ -30,6 +30,14 @@ public protocol Optimizer: AnyObject {
     func step()
     /// The bytes of state the optimizer keeps (momentum buffers, moment estimates), for memory comparisons.
     var stateByteCount: Int { get }
+    /// A copy of the state (buffers and scalars, see `OptimizerState`), each parameter named by `names`
+    /// (usually `model.parameterNames`; every parameter with state must have a name).
+    func stateDict(names: [ObjectIdentifier: String]) -> OptimizerState
+    /// Replaces the whole state with `state`, e.g. from a checkpoint, so that the next `step()` is the one the
+    /// saving optimizer would have taken; restores the base learning rate too. Checks the kind, every buffer's
+    /// name, shape and dtype and every scalar first: on any mismatch it throws
+    /// `CheckpointError.optimizerStateMismatch` listing them all and changes nothing.
+    func loadStateDict(_ state: OptimizerState, names: [ObjectIdentifier: String]) throws(CheckpointError)
 }
 
 extension Optimizer {
@@ -46,13 +54,19 @@ extension Optimizer {
 
 /// One state buffer per parameter (zeros of its shape), created on first use.
 struct StateBuffers {
-    private var buffers: [ObjectIdentifier: Tensor] = [:]
+    private(set) var buffers: [ObjectIdentifier: Tensor] = [:]
 
     mutating func buffer(for p: Tensor) -> Tensor {
         if let b = buffers[ObjectIdentifier(p)] { return b }
         let b = Tensor.zeros(p.shape, dtype: p.dtype)
         buffers[ObjectIdentifier(p)] = b
         return b
+    }
+
+    /// Makes `buffer` (same shape and dtype, not shared with anyone) the state of `p`, for restoring.
+    mutating func set(_ buffer: Tensor, for p: Tensor) {
+        precondition(buffer.shape == p.shape && buffer.dtype == p.dtype, "StateBuffers: \(buffer.shape) for \(p.shape)")
+        buffers[ObjectIdentifier(p)] = buffer
     }
 
     var byteCount: Int { buffers.values.reduce(0) { $0 + $1.count * $1.dtype.byteCount } }

@@ -41,6 +41,24 @@ public final class RMSprop: Optimizer {
 
     public var stateByteCount: Int { squareAverage.byteCount + momentumBuffer.byteCount }
 
+    /// v as `square_avg.<name>`, b as `momentum_buffer.<name>` (with momentum), and `learning_rate`.
+    public func stateDict(names: [ObjectIdentifier: String]) -> OptimizerState {
+        OptimizerState(
+            kind: "RMSprop",
+            tensors: squareAverage.exported(slot: "square_avg", names: names)
+                .merging(momentumBuffer.exported(slot: "momentum_buffer", names: names)) { a, _ in a },
+            metadata: ["learning_rate": "\(learningRate)"])
+    }
+
+    public func loadStateDict(_ state: OptimizerState, names: [ObjectIdentifier: String]) throws(CheckpointError) {
+        let restored = try state.restored(
+            kind: "RMSprop", slots: ["square_avg"] + (momentum > 0 ? ["momentum_buffer"] : []),
+            scalars: ["learning_rate"], parameters: parameters, names: names)
+        squareAverage = restored.buffers["square_avg"]!
+        momentumBuffer = restored.buffers["momentum_buffer"] ?? StateBuffers()
+        learningRate = restored.scalars["learning_rate"]!
+    }
+
     public func step() {
         for group in groups {
             let lr = group.learningRate ?? learningRate

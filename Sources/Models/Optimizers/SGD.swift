@@ -34,6 +34,21 @@ public final class SGD: Optimizer {
 
     public var stateByteCount: Int { velocity.byteCount }
 
+    /// The velocities as `momentum_buffer.<name>` (none without momentum) and `learning_rate`.
+    public func stateDict(names: [ObjectIdentifier: String]) -> OptimizerState {
+        OptimizerState(
+            kind: "SGD", tensors: velocity.exported(slot: "momentum_buffer", names: names),
+            metadata: ["learning_rate": "\(learningRate)"])
+    }
+
+    public func loadStateDict(_ state: OptimizerState, names: [ObjectIdentifier: String]) throws(CheckpointError) {
+        let restored = try state.restored(
+            kind: "SGD", slots: momentum > 0 ? ["momentum_buffer"] : [], scalars: ["learning_rate"],
+            parameters: parameters, names: names)
+        velocity = restored.buffers["momentum_buffer"] ?? StateBuffers()
+        learningRate = restored.scalars["learning_rate"]!
+    }
+
     public func step() {
         for group in groups {
             let lr = group.learningRate ?? learningRate

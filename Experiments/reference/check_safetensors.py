@@ -1,0 +1,274 @@
+"""Checks TapeGrad's PyTorch export against PyTorch itself (a manual check, kept out of the tests and CI).
+
+Run from the repository root, after any `swift build` of the package (its swift-numerics checkout is reused, so
+no network is needed), with a Python that has torch and safetensors:
+
+    ../torchvenv/bin/pip install safetensors
+    ../torchvenv/bin/python Experiments/reference/check_safetensors.py
+
+The script builds a small Swift program against the repository's Autograd, Ops and Models sources (in a
+temporary package that links them, leaving the repository untouched). That program trains a Sequential CNN
+(conv, batch norm, linear, dropout), an MLP with dropout, a Vision Transformer and a decoder Transformer for a
+few steps, writes each with `PyTorchExport.write`, and writes their evaluation-mode logits on fixed inputs. Then
+for each model this script
+  1. loads the file with `module.load_state_dict(safetensors.torch.load_file(path))` (strict: every name and
+     shape must match) into the equivalent torch.nn module defined below,
+  2. compares the module's logits with TapeGrad's (max |difference| must be ≤ 1e-5),
+  3. re-serializes the loaded tensors with `safetensors.torch.save` and compares the bytes with TapeGrad's file.
+It exits with status 1 if any check fails.
+"""
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from safetensors.torch import load_file, save
+
+SWIFT_PROGRAM = r"""
+import Foundation
+import Models
+
+let out = CommandLine.arguments[1]
+var rng = RandomGenerator(seed: 2024)
+let images = Tensor.normal([4, 1, 28, 28], using: &rng)
+let labels = [3, 1, 4, 1]
+
+/// A few Adam steps on random data, so weights and batch-norm statistics are not at their initial values.
+@MainActor
+func train(_ model: any Model, _ logits: (inout RandomGenerator) -> Tensor, labels: [Int]) {
+    let adam = Adam(model.parameters, learningRate: 0.01)
+    for _ in 0..<3 {
+        let loss = logits(&rng).reshaped([labels.count, -1]).crossEntropy(labels: labels)
+        adam.zeroGrad()
+        loss.backward()
+        adam.step()
+    }
+}
+
+let cnn = Sequential([
+    .conv2d(inChannels: 1, outChannels: 8, kernel: 3, padding: 1), .batchNorm2d(channels: 8), .relu,
+    .maxPool2d(kernel: 2), .conv2d(inChannels: 8, outChannels: 16, kernel: 3, padding: 1),
+    .batchNorm2d(channels: 16), .relu, .maxPool2d(kernel: 2), .flatten,
+    .linear(inFeatures: 784, outFeatures: 32), .batchNorm1d(features: 32), .relu, .dropout(0.25),
+    .linear(inFeatures: 32, outFeatures: 10),
+], using: &rng)
+train(cnn, { cnn.forward(images, training: true, using: &$0) }, labels: labels)
+
+let mlp = MLP(sizes: [784, 32, 16, 10], dropout: 0.2, using: &rng)
+train(mlp, { mlp.forward(images, training: true, using: &$0) }, labels: labels)
+
+var vitConfiguration = VisionTransformerConfiguration()
+vitConfiguration.dim = 16
+vitConfiguration.depth = 2
+vitConfiguration.heads = 4
+vitConfiguration.mlpDim = 32
+let vit = VisionTransformer(vitConfiguration, using: &rng)
+train(vit, { vit.forward(images, training: true, using: &$0).logits }, labels: labels)
+
+var decoderConfiguration = DecoderTransformerConfiguration()
+decoderConfiguration.vocabularySize = 13
+decoderConfiguration.blockSize = 8
+decoderConfiguration.dim = 16
+decoderConfiguration.heads = 4
+decoderConfiguration.layers = 2
+let decoder = DecoderTransformer(decoderConfiguration, using: &rng)
+let tokens = (0..<16).map { _ in rng.nextInt(below: 13) }
+let targets = (0..<16).map { _ in rng.nextInt(below: 13) }
+train(decoder, { decoder.forward(tokens, batch: 2, training: true, using: &$0).logits }, labels: targets)
+
+try PyTorchExport.write(cnn, to: out + "/cnn.safetensors")
+try PyTorchExport.write(mlp, to: out + "/mlp.safetensors")
+try PyTorchExport.write(vit, to: out + "/vit.safetensors")
+try PyTorchExport.write(decoder, to: out + "/decoder.safetensors")
+let io = SafetensorsFile(tensors: [
+    "images": SafetensorsTensor(images),
+    "tokens": SafetensorsTensor(int64: tokens.map(Int64.init), shape: [2, 8]),
+    "cnn": SafetensorsTensor(cnn(images)),
+    "mlp": SafetensorsTensor(mlp(images)),
+    "vit": SafetensorsTensor(vit(images)),
+    "decoder": SafetensorsTensor(noGrad { decoder.forward(tokens, batch: 2, training: false, using: &rng).logits }),
+])
+try io.write(to: out + "/io.safetensors")
+"""
+
+PACKAGE = """// swift-tools-version: 6.0
+import PackageDescription
+let package = Package(
+    name: "ExportForPyTorch",
+    dependencies: [.package(path: "{numerics}")],
+    targets: [
+        .systemLibrary(name: "CBLAS"),
+        .systemLibrary(name: "CZlib"),
+        .target(name: "Autograd", dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "Ops", dependencies: ["Autograd", "CBLAS"]),
+        .target(name: "Models", dependencies: ["Autograd", "Ops", "CZlib"]),
+        .executableTarget(name: "Export", dependencies: ["Models"]),
+    ]
+)
+"""
+
+
+def export_from_swift(repo, out):
+    """Builds and runs the Swift program above in a temporary package linking the repository's sources."""
+    checkouts = sorted(glob.glob(os.path.join(repo, ".build*", "checkouts", "swift-numerics")))
+    if not checkouts:
+        sys.exit("no swift-numerics checkout under .build*/checkouts: run `swift build` in the repository first")
+    package = tempfile.mkdtemp(prefix="tapegrad-export-")
+    os.makedirs(os.path.join(package, "Sources", "Export"))
+    for target in ["Autograd", "Ops", "Models", "CBLAS", "CZlib"]:
+        os.symlink(os.path.join(repo, "Sources", target), os.path.join(package, "Sources", target))
+    with open(os.path.join(package, "Package.swift"), "w") as f:
+        f.write(PACKAGE.format(numerics=checkouts[0]))
+    with open(os.path.join(package, "Sources", "Export", "main.swift"), "w") as f:
+        f.write(SWIFT_PROGRAM)
+    try:
+        subprocess.run(["swift", "run", "--package-path", package, "Export", out], check=True)
+    finally:
+        shutil.rmtree(package)
+        # SwiftPM's lock files for the package, named after its path, in the temporary directory.
+        for lock in glob.glob(os.path.join(tempfile.gettempdir(), "_" + package.strip("/").replace("/", "_") + "_*")):
+            os.remove(lock)
+
+
+# The equivalent torch.nn modules, named as documented in Sources/Models/Checkpoint/PyTorchExport.swift.
+
+def cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(784, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.25), nn.Linear(32, 10))
+
+
+def mlp():
+    # MLP(sizes: [784, 32, 16, 10], dropout: 0.2): Linear, act, Dropout per hidden layer (indices 0, 3, 6).
+    return nn.Sequential(
+        nn.Linear(784, 32), nn.ReLU(), nn.Dropout(0.2), nn.Linear(32, 16), nn.ReLU(), nn.Dropout(0.2),
+        nn.Linear(16, 10))
+
+
+class Attention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.query = nn.Linear(dim, dim, bias=False)
+        self.key = nn.Linear(dim, dim, bias=False)
+        self.value = nn.Linear(dim, dim, bias=False)
+        self.output = nn.Linear(dim, dim, bias=False)
+
+    def forward(self, x, causal):
+        b, t, c = x.shape
+
+        def split(y):
+            return y.view(b, t, self.heads, c // self.heads).transpose(1, 2)  # (B, H, T, D)
+
+        y = F.scaled_dot_product_attention(split(self.query(x)), split(self.key(x)), split(self.value(x)),
+                                           is_causal=causal)
+        return self.output(y.transpose(1, 2).reshape(b, t, c))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, dim, hidden, activation):
+        super().__init__()
+        self.hidden = nn.Linear(dim, hidden)
+        self.output = nn.Linear(hidden, dim)
+        self.activation = activation
+
+    def forward(self, x):
+        return self.output(self.activation(self.hidden(x)))
+
+
+class Block(nn.Module):
+    def __init__(self, dim, hidden, heads, activation):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attention = Attention(dim, heads)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = FeedForward(dim, hidden, activation)
+
+    def forward(self, x, causal):
+        x = x + self.attention(self.norm1(x), causal)
+        return x + self.mlp(self.norm2(x))
+
+
+class VisionTransformer(nn.Module):
+    def __init__(self, image=28, channels=1, patch=7, dim=16, depth=2, heads=4, hidden=32, classes=10):
+        super().__init__()
+        self.channels, self.size = channels, patch
+        count = (image // patch) ** 2
+        self.patch = nn.Linear(channels * patch * patch, dim)
+        self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.position_embedding = nn.Parameter(torch.zeros(1, count + 1, dim))
+        self.blocks = nn.ModuleList([Block(dim, hidden, heads, nn.GELU()) for _ in range(depth)])
+        self.norm = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, classes)
+
+    def forward(self, images):
+        b, p = images.shape[0], self.size
+        g = images.shape[2] // p
+        patches = (images.reshape(b, self.channels, g, p, g, p).permute(0, 2, 4, 1, 3, 5)
+                   .reshape(b, g * g, self.channels * p * p))  # (B, N, C·P·P)
+        x = torch.cat([self.class_token.expand(b, -1, -1), self.patch(patches)], dim=1) + self.position_embedding
+        for block in self.blocks:
+            x = block(x, causal=False)
+        return self.head(self.norm(x)[:, 0])
+
+
+class DecoderTransformer(nn.Module):
+    def __init__(self, vocabulary=13, block=8, dim=16, heads=4, layers=2, multiplier=4):
+        super().__init__()
+        self.token_embedding = nn.Embedding(vocabulary, dim)
+        self.position_embedding = nn.Embedding(block, dim)
+        self.blocks = nn.ModuleList([Block(dim, multiplier * dim, heads, nn.ReLU()) for _ in range(layers)])
+        self.norm = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, vocabulary)
+
+    def forward(self, tokens):
+        x = self.token_embedding(tokens) + self.position_embedding(torch.arange(tokens.shape[1]))
+        for block in self.blocks:
+            x = block(x, causal=True)
+        return self.head(self.norm(x))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repo", default=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    parser.add_argument("--exported", help="a directory already holding the Swift program's files (skips the build)")
+    parser.add_argument("--keep", action="store_true", help="keep the exported files (their directory is printed)")
+    args = parser.parse_args()
+    out = args.exported or tempfile.mkdtemp(prefix="tapegrad-safetensors-")
+    if not args.exported:
+        export_from_swift(os.path.abspath(args.repo), out)
+
+    io = load_file(os.path.join(out, "io.safetensors"))
+    inputs = {"cnn": io["images"], "mlp": io["images"].flatten(1), "vit": io["images"], "decoder": io["tokens"]}
+    modules = {"cnn": cnn(), "mlp": mlp(), "vit": VisionTransformer(), "decoder": DecoderTransformer()}
+    failed = False
+    for name, module in modules.items():
+        path = os.path.join(out, name + ".safetensors")
+        state = load_file(path)
+        module.load_state_dict(state)  # strict: names and shapes must match exactly
+        module.eval()
+        with torch.no_grad():
+            logits = module(inputs[name])
+        difference = (logits - io[name]).abs().max().item()
+        with open(path, "rb") as f:
+            same_bytes = f.read() == save(state)
+        ok = difference <= 1e-5 and same_bytes
+        failed |= not ok
+        print(f"{name:8s} {len(state):3d} tensors  max |logit difference| {difference:.3e}  "
+              f"bytes identical to safetensors.torch.save: {same_bytes}  {'OK' if ok else 'FAILED'}")
+    if args.keep or args.exported:
+        print("exported files in", out)
+    else:
+        shutil.rmtree(out)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
