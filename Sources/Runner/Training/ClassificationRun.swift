@@ -32,6 +32,8 @@ struct ClassificationRun {
     let settings: TrainingSettings
     let curves: CurvesWriter
     let checkpoints: CheckpointStore?
+    /// Where the best weights are kept for early stopping.
+    var bestWeights: BestWeights = BestWeightsInMemory()
     let showProgress: Bool
 
     func run(from start: TrainingState) throws -> RunResult {
@@ -42,7 +44,6 @@ struct ClassificationRun {
         let totalSteps = settings.steps ?? settings.epochs * stepsPerEpoch
         let clock = Date()
         func wall() -> Double { state.elapsedBefore + Date().timeIntervalSince(clock) }
-        var best = task.validation != nil && settings.earlyStoppingPatience != nil ? WeightSnapshot(model) : nil
         let progress = showProgress ? Progress(total: totalSteps, label: "train") : nil
         var epochStart = Date()
         var result = RunResult(status: .completed, state: state)
@@ -64,7 +65,7 @@ struct ClassificationRun {
                 state.bestValidationAccuracy = accuracy
                 state.bestEpoch = state.epoch
                 state.evaluationsWithoutImprovement = 0
-                if settings.earlyStoppingPatience != nil { best = WeightSnapshot(model) }
+                if settings.earlyStoppingPatience != nil { try bestWeights.remember(model) }
             } else {
                 state.evaluationsWithoutImprovement += 1
             }
@@ -130,7 +131,7 @@ struct ClassificationRun {
         }
         progress?.finish()
 
-        if result.status == .earlyStopped, let best { best.restore(into: model) }
+        if result.status == .earlyStopped { _ = try bestWeights.restore(into: model) }
         state.elapsedBefore = wall()
         if result.status != .diverged { try checkpoints?.save(state) }
         result.state = state

@@ -1,0 +1,65 @@
+import Foundation
+import Models
+
+/// Checkpoints of a run in its output folder: `checkpoint.safetensors` (model, buffers, optimizer state and the
+/// training state as JSON metadata) — the last good one, replaced atomically.
+struct FileCheckpointStore: CheckpointStore {
+    let path: String
+    let model: any Model
+    let optimizer: any Optimizer
+
+    init(directory: String, model: any Model, optimizer: any Optimizer) {
+        path = (directory as NSString).appendingPathComponent("checkpoint.safetensors")
+        self.model = model
+        self.optimizer = optimizer
+    }
+
+    func save(_ state: TrainingState) throws {
+        let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        try Checkpoint.save(model: model, optimizer: optimizer, metadata: ["training_state": json], to: path)
+    }
+
+    func restore() throws -> TrainingState? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let metadata = try Checkpoint.load(from: path, into: model, optimizer: optimizer)
+        guard let json = metadata["training_state"] else {
+            throw RunError.missingCheckpoint(path: path + " (it holds no training state)")
+        }
+        return try JSONDecoder().decode(TrainingState.self, from: Data(json.utf8))
+    }
+}
+
+/// Keeps the weights of the best validation accuracy for early stopping.
+protocol BestWeights {
+    func remember(_ model: any Model) throws
+    /// Writes the remembered weights into `model`; false when nothing was remembered.
+    func restore(into model: any Model) throws -> Bool
+}
+
+/// Best weights in memory (runs without an output folder, tests).
+final class BestWeightsInMemory: BestWeights {
+    private var snapshot: WeightSnapshot?
+
+    func remember(_ model: any Model) { snapshot = WeightSnapshot(model) }
+
+    func restore(into model: any Model) -> Bool {
+        guard let snapshot else { return false }
+        snapshot.restore(into: model)
+        return true
+    }
+}
+
+/// Best weights in `best.safetensors`, so that they survive an interruption and a resume.
+struct BestWeightsFile: BestWeights {
+    let path: String
+
+    init(directory: String) { path = (directory as NSString).appendingPathComponent("best.safetensors") }
+
+    func remember(_ model: any Model) throws { try Checkpoint.save(model: model, to: path) }
+
+    func restore(into model: any Model) throws -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        try Checkpoint.load(from: path, into: model)
+        return true
+    }
+}
