@@ -1,0 +1,164 @@
+// Loading an experiment's data as its spec says: find the files (or generate the points), carve the splits
+// with the seed, build the evaluation suites from the raw test images, standardize with training statistics,
+// and order the training set.
+
+import Models
+
+/// A classification experiment's splits and suites, ready for training.
+struct ClassificationData {
+    var train: LabelledDataset
+    var validation: LabelledDataset?
+    var test: LabelledDataset?
+    var suites: [(name: String, dataset: LabelledDataset)]
+    /// What was actually used, e.g. "fashion-mnist from /usr/share/datasets/fashion-mnist (systemPackage)".
+    var note: String
+    /// One example's shape and the number of classes.
+    var shape: DataShape
+}
+
+/// A language-modelling experiment's corpus, split into a training and a validation text.
+struct TextData {
+    var vocabulary: CharacterVocabulary
+    var train: [Int]
+    var validation: [Int]
+    var note: String
+}
+
+/// Loads the splits `spec` describes and fills its data-dependent defaults (`train` and `test` become the counts
+/// used). Problems (missing files, splits larger than the data) are thrown with the key they concern.
+func loadClassificationData(
+    _ spec: inout DataSpec, seed: UInt64, suites: [String], resolver: DatasetResolver, source: String
+) throws(SpecError) -> ClassificationData {
+    let root = SpecPath.root.appending("data")
+    func fail(_ key: String, _ message: String) -> SpecError {
+        SpecError(source: source, path: root.appending(key), message)
+    }
+
+    // The pool the training and validation examples come from, and the separate test set (images only).
+    var pool: LabelledDataset
+    var testSet: LabelledDataset? = nil
+    var note: String
+    do {
+        switch spec.dataset {
+        case .fashionMNIST, .mnist, .cifar10:
+            let split: DatasetSplit? = spec.test == 0 ? .train : nil
+            let location =
+                spec.dataset == .mnist
+                ? try resolver.locateMNISTShaped(split: split, explicitPath: spec.path)
+                : try resolver.locate(
+                    spec.dataset == .cifar10 ? .cifar10 : .fashionMNIST, split: split,
+                    explicitPath: spec.path)
+            pool = try location.loadImages(split: .train)
+            if split == nil { testSet = try location.loadImages(split: .test) }
+            note = location.summary
+        case .csv:
+            let path = spec.path ?? ""
+            pool = try LabelledDataset.loadCSV(
+                path: existingPath(matching: path) ?? path, labelColumn: spec.labelColumn ?? "label",
+                featureColumns: spec.featureColumns)
+            note = "csv \(path): \(pool.count) rows, \(pool.exampleShape[0]) features, \(pool.classCount) classes"
+        case .blobs:
+            pool = SyntheticData.gaussianBlobs(
+                classCount: spec.classes ?? 3, pointsPerClass: spec.points ?? 100, seed: seed)
+            note = "blobs: \(pool.count) synthetic points in \(pool.classCount) classes (seed \(seed))"
+        case .separable:
+            pool = SyntheticData.linearlySeparable(count: spec.points ?? 200, seed: seed).dataset
+            note = "separable: \(pool.count) synthetic points on either side of a line (seed \(seed))"
+        case .xor:
+            pool = SyntheticData.xor()
+            note = "xor: the four XOR points"
+        case .tinyShakespeare:
+            throw fail("dataset", "tinyshakespeare is a text corpus, not a classification dataset")
+        }
+    } catch let error as SpecError {
+        throw error
+    } catch {
+        throw fail(spec.dataset == .csv || spec.path != nil ? "path" : "dataset", "\(error)")
+    }
+
+    // Splits: validation (and, for tables, test) carved from the pool at random with the seed.
+    let isTable = spec.dataset.isTable
+    let testCount = isTable ? (spec.test ?? 0) : min(spec.test ?? Int.max, testSet?.count ?? 0)
+    if let wanted = spec.test, let available = testSet?.count, wanted > available {
+        throw fail("test", "\(wanted) test examples asked for, the test set has \(available)")
+    }
+    let carved = spec.validation + (isTable ? testCount : 0)
+    let trainCount = spec.train ?? (pool.count - carved)
+    guard trainCount > 0, trainCount + carved <= pool.count else {
+        let what = isTable ? "train + validation + test" : "train + validation"
+        throw fail(
+            spec.train == nil ? "validation" : "train",
+            "\(what) = \(max(trainCount, 0) + carved) examples, but the data has \(pool.count)"
+                + (spec.train == nil ? ", leaving none for training" : ""))
+    }
+    // XOR keeps its four points in order, all for training; everything else is split at random.
+    let parts =
+        spec.dataset == .xor
+        ? [pool]
+        : pool.randomSplit(counts: [trainCount, spec.validation, isTable ? testCount : 0], seed: seed)
+    var train = parts[0]
+    var validation = spec.validation > 0 ? parts[1] : nil
+    var test = isTable ? (testCount > 0 ? parts[2] : nil) : (testCount > 0 ? testSet?.prefix(testCount) : nil)
+
+    // Suites from the raw test images, so a shift fills with true zeros before standardization.
+    var suiteSets: [(name: String, dataset: LabelledDataset)] = []
+    if let test {
+        for name in suites {
+            guard case .success(let suite) = EvaluationSuite.parse(name) else { continue }  // reported when read
+            suiteSets.append((name, suite.apply(to: test)))
+        }
+    }
+
+    if spec.normalize {
+        let standardize = standardizer(fittedOn: train)
+        train = standardize(train)
+        validation = validation.map(standardize)
+        test = test.map(standardize)
+        suiteSets = suiteSets.map { ($0.name, standardize($0.dataset)) }
+    }
+    if spec.order == .sorted { train = train.sortedByLabel() }
+
+    spec.train = spec.dataset == .xor ? nil : trainCount
+    spec.test = spec.dataset == .xor ? nil : (test?.count ?? 0)
+    return ClassificationData(
+        train: train, validation: validation, test: test, suites: suiteSets, note: note,
+        shape: DataShape(exampleShape: train.exampleShape, classCount: pool.classCount))
+}
+
+/// Standardization with `train`'s statistics: per feature for tables (N, F), per channel for images; a
+/// constant feature or channel is only centred.
+private func standardizer(fittedOn train: LabelledDataset) -> (LabelledDataset) -> LabelledDataset {
+    if train.inputs.rank == 2 {
+        let s = Standardization(fittedOn: train)
+        return { s.apply(to: $0) }
+    }
+    let (mean, std) = train.channelStatistics()
+    let safe = std.map { $0 > 0 ? $0 : 1 }
+    return { $0.normalized(mean: mean, std: safe) }
+}
+
+/// Loads the text corpus, splits it (the last `validation_fraction` is validation) and fills `block_size` with the
+/// model's when unset; throws when a block would not fit in either text.
+func loadTextData(
+    _ spec: inout DataSpec, modelBlockSize: Int, resolver: DatasetResolver, source: String
+) throws(SpecError) -> TextData {
+    let root = SpecPath.root.appending("data")
+    let corpus: CharacterCorpus
+    let note: String
+    do {
+        let location = try resolver.locate(.tinyShakespeare, explicitPath: spec.path)
+        corpus = try location.loadCorpus()
+        note = location.summary
+    } catch {
+        throw SpecError(source: source, path: root.appending(spec.path == nil ? "dataset" : "path"), "\(error)")
+    }
+    let (train, validation) = corpus.split(trainFraction: 1 - (spec.validationFraction ?? 0.1))
+    let block = spec.blockSize ?? modelBlockSize
+    if min(train.count, validation.count) <= block {
+        throw SpecError(
+            source: source, path: root.appending("block_size"),
+            "blocks of \(block) characters need more text: training has \(train.count), validation \(validation.count)")
+    }
+    spec.blockSize = block
+    return TextData(vocabulary: corpus.vocabulary, train: train, validation: validation, note: note)
+}

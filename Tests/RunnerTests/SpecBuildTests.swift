@@ -1,0 +1,208 @@
+import Foundation
+import Models
+import Testing
+
+@testable import Runner
+
+private func build(_ json: String, resolver: DatasetResolver = DatasetResolver()) throws -> Experiment {
+    try buildExperiment(try SpecFixtures.spec(json), resolver: resolver)
+}
+
+private func classification(_ experiment: Experiment) throws -> ClassificationTask {
+    guard case .classification(let task) = experiment.task else { throw SpecError("not a classification task") }
+    return task
+}
+
+@Test func anMLPOnXORIsBuiltFromTheSeed() throws {
+    let json =
+        "{\"seed\": 3, \"data\": {\"dataset\": \"xor\"}, \"model\": {\"hidden\": [4]}, \"training\": {\"epochs\": 2}}"
+    let experiment = try build(json)
+    let task = try classification(experiment)
+    #expect(experiment.dataNote == "xor: the four XOR points")
+    #expect(task.train.count == 4 && task.validation == nil && task.test == nil)
+    #expect(experiment.summary.rows.map(\.outputShape) == [[4], [2]])
+    #expect(experiment.model.parameterCount == 2 * 4 + 4 + 4 * 2 + 2)
+    // Built with RandomGenerator(seed: 3): the same weights as building the MLP by hand.
+    var rng = RandomGenerator(seed: 3)
+    let byHand = MLP(sizes: [2, 4, 2], using: &rng)
+    #expect(experiment.model.parameters.map(\.scalars) == byHand.parameters.map(\.scalars))
+    var dropout = RandomGenerator(seed: 0)
+    #expect(task.forward(task.train.inputs, false, &dropout).shape == [4, 2])
+    #expect(experiment.optimizer is Adam && experiment.optimizer.learningRate == 0.001)
+    #expect(
+        experiment.settings
+            == TrainingSettings(
+                epochs: 2, steps: nil, batchSize: 32, shuffle: true, evaluateEvery: nil, logEvery: 100,
+                earlyStoppingPatience: nil, checkpointEvery: nil, clipGradientNorm: nil, seed: 3))
+}
+
+@Test func tablesAreSplitStandardizedAndSortedAsAsked() throws {
+    let experiment = try build(
+        """
+        {"data": {"dataset": "blobs", "points": 50, "validation": 30, "test": 20, "order": "sorted"},
+         "training": {"epochs": 1, "batch_size": 10, "early_stopping_patience": 2},
+         "optimizer": {"type": "sgd", "lr": 0.1, "clip_grad_norm": 5}}
+        """)
+    let task = try classification(experiment)
+    #expect(task.train.count == 100 && task.validation?.count == 30 && task.test?.count == 20)
+    #expect(experiment.spec.data.train == 100 && experiment.spec.data.test == 20)
+    #expect(task.train.labels == task.train.labels.sorted())
+    #expect(experiment.settings.shuffle == false && experiment.settings.clipGradientNorm == 5)
+    #expect(experiment.settings.earlyStoppingPatience == 2)
+    #expect(experiment.optimizer is SGD)
+    // Standardized with the training split's statistics: mean 0, standard deviation 1 per feature there.
+    let statistics = Standardization(fittedOn: task.train)
+    #expect(statistics.mean.allSatisfy { abs($0) < 1e-5 } && statistics.std.allSatisfy { abs($0 - 1) < 1e-5 })
+}
+
+@Test func aSequentialModelHasItsSizesInferred() throws {
+    let experiment = try build(
+        """
+        {"data": {"dataset": "blobs", "classes": 4}, "training": {"epochs": 2, "batch_size": 32},
+         "schedule": {"warmup_steps": 3, "decay": "cosine"},
+         "model": {"type": "sequential", "layers": [{"type": "linear", "out": 16}, {"type": "batchnorm1d"},
+          {"type": "relu"}, {"type": "dropout", "p": 0.2}, {"type": "linear"}]}}
+        """)
+    let summary = experiment.summary
+    #expect(
+        summary.rows.map(\.layer) == ["Linear(2, 16)", "BatchNorm1d(16)", "ReLU()", "Dropout(0.2)", "Linear(16, 4)"])
+    #expect(summary.totalParameterCount == experiment.model.parameterCount)
+    guard case .sequential(let layers) = experiment.spec.model else { throw SpecError("not sequential") }
+    #expect(layers.last?.out == 4)
+    // 400 examples in batches of 32: 13 steps per epoch, 26 in all, 23 after the warm-up.
+    #expect(experiment.schedule == LearningRateSchedule(warmupSteps: 3, decay: .cosine(steps: 23, minimum: 0)))
+    #expect(experiment.spec.schedule.steps == 23)
+    #expect(try classification(experiment).firstLayerFilters == nil)
+}
+
+@Test func aLastBatchOfOneIsRejectedForBatchNorm() {
+    let json = """
+        {"data": {"dataset": "blobs", "points": 11, "classes": 3}, "training": {"epochs": 1, "batch_size": 32},
+         "model": {"type": "sequential", "layers": [{"type": "linear", "out": 8}, {"type": "batchnorm1d"},
+          {"type": "linear"}]}}
+        """
+    #expect {
+        try build(json)
+    } throws: { error in
+        "\(error)".contains("$.training.batch_size: a batch of 1 example (33 training examples in batches of 32)")
+    }
+}
+
+@Test func theLogisticLossGivesOneOutput() throws {
+    let experiment = try build(
+        "{\"data\": {\"dataset\": \"separable\"}, \"loss\": \"logistic\", \"model\": {\"hidden\": []}, "
+            + "\"training\": {\"epochs\": 1}}")
+    let task = try classification(experiment)
+    var rng = RandomGenerator(seed: 0)
+    #expect(task.forward(task.train.inputs, true, &rng).shape == [200, 1])
+    #expect(task.loss == .logistic)
+}
+
+@Test func aCSVTableIsReadWithItsColumns() throws {
+    try SpecFixtures.withTemporaryDirectory { directory in
+        let rows = (0..<40).map { i in "\(i % 2 == 0 ? "yes" : "no"),\(Double(i) * 0.5),\(i % 7),ignored" }
+        let path = SpecFixtures.write((["y,a,b,c"] + rows).joined(separator: "\n"), "t.csv", in: directory)
+        let json = """
+            {"data": {"dataset": "csv", "path": "\(path)", "label_column": "y", "feature_columns": ["a", "b"],
+             "validation": 10, "test": 10}, "training": {"epochs": 1}}
+            """
+        let experiment = try build(json)
+        let task = try classification(experiment)
+        #expect(task.train.exampleShape == [2] && task.train.classCount == 2 && task.train.count == 20)
+        #expect(experiment.dataNote == "csv \(path): 40 rows, 2 features, 2 classes")
+        let badColumn = json.replacingOccurrences(of: "\"b\"]", with: "\"d\"]")
+        #expect { try build(badColumn) } throws: { error in
+            "\(error)".contains("$.data.path: \(path) has no column \"d\"")
+        }
+    }
+}
+
+@Test func imagesGiveSplitsSuitesFiltersAndANote() throws {
+    try SpecFixtures.withTemporaryDirectory { directory in
+        SpecFixtures.linkTestSplitAsBothSplits(in: directory)
+        let experiment = try build(
+            """
+            {"data": {"path": "\(directory)", "train": 600, "validation": 100, "test": 300},
+             "evaluation": {"suites": ["shifted_up_4", "rotated_90"]}, "training": {"epochs": 1},
+             "model": {"type": "sequential", "layers": [{"type": "conv2d", "out": 4, "kernel": 3, "padding": 1},
+              {"type": "batchnorm2d"}, {"type": "relu"}, {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"},
+              {"type": "linear"}]}}
+            """)
+        let task = try classification(experiment)
+        #expect(experiment.dataNote == "fashion-mnist from \(directory) (explicitPath)")
+        #expect(task.train.count == 600 && task.validation?.count == 100 && task.test?.count == 300)
+        #expect(task.suites.map(\.name) == ["shifted_up_4", "rotated_90"])
+        #expect(task.suites.allSatisfy { $0.dataset.count == 300 && $0.dataset.labels == task.test!.labels })
+        #expect(task.firstLayerFilters?().shape == [4, 1, 3, 3])
+        #expect(experiment.summary.rows.last?.outputShape == [10])
+        // Shifted up in pixel space, then standardized: the bottom four rows all hold the value of a 0 pixel,
+        // which is what the top rows of the standardized test set would hold only by chance.
+        let shifted = task.suites[0].dataset.inputs.scalars
+        let bottom = (0..<300).flatMap { n in (24 * 28..<28 * 28).map { shifted[n * 784 + $0] } }
+        #expect(Set(bottom.map { Float($0) }).count == 1)
+        #expect(bottom[0] < 0)
+        var rng = RandomGenerator(seed: 0)
+        #expect(task.forward(task.test!.subset(0..<2).inputs, false, &rng).shape == [2, 10])
+    }
+}
+
+@Test func aVisionTransformerShowsItsLastAttention() throws {
+    try SpecFixtures.withTemporaryDirectory { directory in
+        SpecFixtures.linkTestSplitAsBothSplits(in: directory)
+        let experiment = try build(
+            """
+            {"data": {"dataset": "mnist", "train": 64, "test": 16}, "training": {"epochs": 1},
+             "model": {"type": "vit", "dim": 16, "depth": 1, "heads": 2, "mlp_dim": 16}}
+            """, resolver: SpecFixtures.isolatedResolver(directory).withSystemFashionMNIST(at: directory))
+        #expect(experiment.dataNote.contains("instead of mnist"))
+        guard case .vit(let v) = experiment.spec.model else { throw SpecError("not a vit") }
+        #expect(v.imageSize == 28 && v.channels == 1)
+        let task = try classification(experiment)
+        let attention = try #require(task.lastLayerAttention?(task.test!.inputs[0..<1]))
+        #expect(attention.shape == [1, 2, 17, 17])
+        let rowSums = attention.sum(axes: [3]).scalars
+        #expect(rowSums.allSatisfy { abs($0 - 1) < 1e-5 })
+    }
+}
+
+@Test func aLanguageModelIsBuiltOnItsText() throws {
+    try SpecFixtures.withTemporaryDirectory { directory in
+        let text = String(repeating: "To be, or not to be: that is the question.\n", count: 30)
+        SpecFixtures.write(text, "input.txt", in: directory)
+        let experiment = try build(
+            """
+            {"data": {"dataset": "tinyshakespeare", "path": "\(directory)"}, "training": {"steps": 40},
+             "model": {"type": "transformer", "block_size": 16, "dim": 16, "heads": 2, "depth": 1},
+             "optimizer": {"type": "adamw"}, "outputs": {"sample_length": 30}}
+            """)
+        guard case .languageModel(let task) = experiment.task else { throw SpecError("not a language model") }
+        #expect(task.vocabulary == CharacterVocabulary(text: text))
+        #expect(task.blockSize == 16 && experiment.spec.data.blockSize == 16 && task.sampleLength == 30)
+        #expect(task.train.count + task.validation.count == text.unicodeScalars.count)
+        #expect(task.model.configuration.vocabularySize == task.vocabulary.count)
+        #expect(experiment.settings.evaluateEvery == 4 && experiment.settings.steps == 40)
+        #expect((experiment.optimizer as? Adam)?.decoupledWeightDecay == true)
+        let tooLong = """
+            {"data": {"dataset": "tinyshakespeare", "path": "\(directory)", "validation_fraction": 0.05},
+             "model": {"type": "transformer", "block_size": 128}, "training": {"steps": 1}}
+            """
+        #expect {
+            try build(tooLong)
+        } throws: { error in
+            "\(error)".contains(
+                "$.data.block_size: blocks of 128 characters need more text: training has 1225, "
+                    + "validation 65")
+        }
+    }
+}
+
+extension DatasetResolver {
+    /// The resolver with `directory` as its system dataset folder, holding Fashion-MNIST (a link to it).
+    func withSystemFashionMNIST(at directory: String) -> DatasetResolver {
+        let system = systemDirectory
+        try? FileManager.default.createDirectory(atPath: system, withIntermediateDirectories: true)
+        try? FileManager.default.createSymbolicLink(
+            atPath: (system as NSString).appendingPathComponent("fashion-mnist"), withDestinationPath: directory)
+        return self
+    }
+}
