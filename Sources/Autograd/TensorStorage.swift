@@ -13,13 +13,17 @@ final class TensorStorage {
         self.dtype = dtype
         size = BufferCache.roundedSize(count * dtype.byteCount)
         pointer = BufferCache.shared.allocate(size: size)
+        MemoryStatistics.allocated(size)
         switch dtype {
         case .float32: pointer.bindMemory(to: Float.self, capacity: max(count, 1))
         case .float64: pointer.bindMemory(to: Double.self, capacity: max(count, 1))
         }
     }
 
-    deinit { BufferCache.shared.release(pointer, size: size) }
+    deinit {
+        MemoryStatistics.freed(size)
+        BufferCache.shared.release(pointer, size: size)
+    }
 
     @inline(__always)
     func typed<T: NativeScalar>(_: T.Type) -> UnsafeMutablePointer<T> {

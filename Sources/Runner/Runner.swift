@@ -10,10 +10,10 @@ struct Runner: ParsableCommand {
         commandName: "runner",
         abstract: "Train and inspect TapeGrad models from the command line.",
         discussion: """
-            Experiment specs (runner Experiments/cnn.json) arrive with the runner issue; today the runner \
-            offers a small training demo and the engine benchmarks.
+            runner Experiments/cnn.json runs an experiment spec (the default subcommand `run`); see docs/spec.md.
             """,
-        subcommands: [Demo.self, Example.self, Bench.self]
+        subcommands: [Run.self, Demo.self, Example.self, Bench.self],
+        defaultSubcommand: Run.self
     )
 
     static func main() {

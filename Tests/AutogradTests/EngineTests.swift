@@ -211,3 +211,13 @@ private final class ResultBox: @unchecked Sendable {
     y.backward()
     #expect(w.grad?.scalars == [2])
 }
+
+@Test func memoryStatisticsCountLiveTensorBytes() {
+    // Tensors on other test threads change the totals too, so measure a large tensor's own contribution.
+    let before = MemoryStatistics.liveBytes
+    var big: Tensor? = Tensor.zeros([1 << 20])  // 4 MiB
+    let during = MemoryStatistics.liveBytes
+    #expect(during - before >= (1 << 22) - (1 << 20) && MemoryStatistics.peakBytes >= during - (1 << 20))
+    big = nil
+    #expect(big == nil)
+}

@@ -21,10 +21,10 @@ struct Experiment {
 }
 
 /// Loads the data `spec` names, checks the model against the data's real shape, and builds the model (seeded
-/// with `spec.seed`), optimizer, schedule and settings. Throws, with the key concerned, when the data cannot be
-/// found or split as asked, or the model does not fit it.
+/// with `spec.seed`, parameters of `dtype`: float64 for gradient checks), optimizer, schedule and settings.
+/// Throws, with the key concerned, when the data cannot be found or split as asked, or the model does not fit it.
 func buildExperiment(
-    _ spec: ExperimentSpec, resolver: DatasetResolver = DatasetResolver()
+    _ spec: ExperimentSpec, resolver: DatasetResolver = DatasetResolver(), dtype: DType = .float32
 ) throws(SpecError)
     -> Experiment
 {
@@ -48,7 +48,7 @@ func buildExperiment(
         configuration.ffnMultiplier = t.ffnMultiplier
         configuration.activation = t.activation
         configuration.dropout = t.dropout
-        let transformer = DecoderTransformer(configuration, using: &rng)
+        let transformer = DecoderTransformer(configuration, dtype: dtype, using: &rng)
         (model, summary, note, stepsPerEpoch) = (transformer, transformer.summary(), text.note, 1)
         task = .languageModel(
             LanguageModelTask(
@@ -67,13 +67,15 @@ func buildExperiment(
         try checkBatchNormBatches(
             fitted, input: data.shape.exampleShape, trainCount: data.train.count, batchSize: spec.training.batchSize,
             source: source)
-        let classifier = makeClassifier(fitted, shape: data.shape, loss: spec.loss, using: &rng)
+        let classifier = makeClassifier(fitted, shape: data.shape, loss: spec.loss, dtype: dtype, using: &rng)
         (model, summary, note) = (classifier.model, classifier.summary, data.note)
         stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
         task = .classification(
             ClassificationTask(
                 train: data.train, validation: data.validation, test: data.test, suites: data.suites, loss: spec.loss,
-                forward: classifier.forward, firstLayerFilters: classifier.filters,
+                forward: dtype == .float32 ? classifier.forward : { x, training, r in
+                    classifier.forward(x.converted(to: dtype), training, &r)
+                }, firstLayerFilters: classifier.filters,
                 lastLayerAttention: classifier.attention))
     }
 
@@ -102,18 +104,20 @@ private struct Classifier {
 
 /// Builds the fitted model with `rng` and wraps its forward pass.
 private func makeClassifier(
-    _ fitted: FittedModel, shape: DataShape, loss: ClassificationLoss, using rng: inout RandomGenerator
+    _ fitted: FittedModel, shape: DataShape, loss: ClassificationLoss, dtype: DType, using rng: inout RandomGenerator
 ) -> Classifier {
     let outputs = outputCount(classes: shape.classCount, loss: loss)
     switch fitted.spec {
     case .mlp(let m):
         let inputs = shape.exampleShape.reduce(1, *)
-        let mlp = MLP(sizes: [inputs] + m.hidden + [outputs], activation: m.activation, dropout: m.dropout, using: &rng)
+        let mlp = MLP(
+            sizes: [inputs] + m.hidden + [outputs], activation: m.activation, dropout: m.dropout, dtype: dtype,
+            using: &rng)
         return Classifier(model: mlp, summary: mlp.summary()) { x, training, r in
             mlp.forward(x, training: training, using: &r)
         }
     case .sequential:
-        let sequential = Sequential(fitted.layers, using: &rng)
+        let sequential = Sequential(fitted.layers, dtype: dtype, using: &rng)
         var classifier = Classifier(model: sequential, summary: sequential.summary(inputShape: shape.exampleShape)) {
             x, training, r in sequential.forward(x, training: training, using: &r)
         }
@@ -132,13 +136,13 @@ private func makeClassifier(
         configuration.mlpDim = v.mlpDim
         configuration.classes = outputs
         configuration.dropout = v.dropout
-        let vit = VisionTransformer(configuration, using: &rng)
+        let vit = VisionTransformer(configuration, dtype: dtype, using: &rng)
         var classifier = Classifier(model: vit, summary: vit.summary()) { x, training, r in
             vit.forward(x, training: training, using: &r).logits
         }
         classifier.attention = { image in
             // One image, (C, H, W) or (1, C, H, W); the post-softmax weights of the last block, (1, H, T, T).
-            let batch = image.rank == 3 ? image.reshaped([1] + image.shape) : image
+            let batch = (image.rank == 3 ? image.reshaped([1] + image.shape) : image).converted(to: dtype)
             return noGrad {
                 var r = RandomGenerator(seed: 0)
                 return vit.forward(batch, training: false, using: &r, attentionLayer: -1).attention!

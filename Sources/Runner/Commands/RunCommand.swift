@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import Models
+
+/// `runner SPEC` (or `runner run SPEC`): trains the experiment a JSON spec describes and writes its outputs.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the experiment in a JSON spec (runner Experiments/cnn.json).",
+        discussion: """
+            Outputs go to one folder per run: curves.csv, summary.json, spec.json (the resolved spec), \
+            checkpoint.safetensors, weights.safetensors (PyTorch layout), and plots as SVG and PNG. A spec with \
+            a "sweep" runs one trial per folder and a combined sweep.csv. See docs/spec.md.
+            """)
+
+    @Argument(help: "The spec file (JSON). Optional with --resume, which reads the run's own spec.json.")
+    var spec: String?
+
+    @Option(name: .customLong("set"), help: "Override a key of the spec: --set optimizer.lr=0.01 (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "The output folder (default: runs/NAME-TIMESTAMP).")
+    var out: String?
+
+    @Option(help: "Continue the interrupted or finished run in this folder from its checkpoint.")
+    var resume: String?
+
+    @Flag(help: "No progress bar or periodic lines.")
+    var quiet = false
+
+    func validate() throws {
+        if spec == nil && resume == nil { throw ValidationError("give a spec file, or --resume RUN_FOLDER") }
+    }
+
+    func run() throws {
+        do {
+            if let resume {
+                try resumeRun(folder: resume)
+                return
+            }
+            let document = try SpecDocument.load(path: spec!, overrides: overrides)
+            let folder = out ?? defaultRunFolder(name: document.spec.name)
+            if document.spec.sweep != nil {
+                try runSweep(document, folder: folder, quiet: quiet)
+            } else {
+                let status = try trainRun(document.spec, folder: folder, resuming: false, quiet: quiet)
+                if status == .interrupted { throw ExitCode(130) }
+                if status == .diverged { throw ExitCode(1) }
+            }
+        } catch let error as SpecError {
+            throw CleanExit.message(String(describing: error)).failing
+        }
+    }
+
+    private func resumeRun(folder: String) throws {
+        let specPath = (folder as NSString).appendingPathComponent("spec.json")
+        guard FileManager.default.fileExists(atPath: specPath) else {
+            throw RunError.missingCheckpoint(path: specPath + " (not a run folder)")
+        }
+        let document = try SpecDocument.load(path: specPath, overrides: overrides)
+        let status = try trainRun(document.spec, folder: folder, resuming: true, quiet: quiet)
+        if status == .interrupted { throw ExitCode(130) }
+        if status == .diverged { throw ExitCode(1) }
+    }
+}
+
+extension CleanExit {
+    /// A message printed to standard error with a failing exit code.
+    fileprivate var failing: Error { RunnerFailure(message: String(describing: self)) }
+}
+
+/// An error whose message is all the user needs (no stack of wrapping).
+struct RunnerFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// `runs/NAME-YYYYMMDD-HHMMSS`, made unique with a suffix if it exists.
+func defaultRunFolder(name: String) -> String {
+    let formatter = DateFormatter()
+    formatter.dateFormat = "yyyyMMdd-HHmmss"
+    let base = "runs/\(name)-\(formatter.string(from: Date()))"
+    var candidate = base
+    var k = 2
+    while FileManager.default.fileExists(atPath: candidate) {
+        candidate = "\(base)-\(k)"
+        k += 1
+    }
+    return candidate
+}
+
+/// Trains one experiment into `folder` and writes every output; returns how the run ended.
+@discardableResult
+func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Bool) throws -> RunStatus {
+    let experiment = try buildExperiment(spec)
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+    try (experiment.spec.resolvedJSON.prettyJSON + "\n").write(toFile: path("spec.json"), atomically: true, encoding: .utf8)
+    print("run \(experiment.spec.name) → \(folder)")
+    print("data: \(experiment.dataNote)")
+    print("model: \(experiment.model.parameterCount) parameters")
+
+    let checkpoints = FileCheckpointStore(directory: folder, model: experiment.model, optimizer: experiment.optimizer)
+    var state = TrainingState(seed: experiment.settings.seed)
+    if resuming {
+        guard let restored = try checkpoints.restore() else { throw RunError.missingCheckpoint(path: checkpoints.path) }
+        state = restored
+        print("resuming at step \(state.step) (epoch \(state.epoch + 1))")
+    }
+    let curves = try CurvesWriter(path: path("curves.csv"), resumingAfterStep: resuming ? state.step : nil)
+    Interruption.install()
+    MemoryStatistics.resetPeak()
+    let baseLearningRate = experiment.optimizer.learningRate
+
+    let result: RunResult
+    switch experiment.task {
+    case .classification(let task):
+        var run = ClassificationRun(
+            task: task, model: experiment.model, optimizer: experiment.optimizer, schedule: experiment.schedule,
+            baseLearningRate: baseLearningRate, settings: experiment.settings, curves: curves,
+            checkpoints: checkpoints, showProgress: !quiet)
+        run.bestWeights = BestWeightsFile(directory: folder)
+        result = try run.run(from: state)
+    case .languageModel(let task):
+        let run = LanguageModelRun(
+            task: task, optimizer: experiment.optimizer, schedule: experiment.schedule,
+            baseLearningRate: baseLearningRate, settings: experiment.settings, curves: curves,
+            checkpoints: checkpoints, showProgress: !quiet)
+        result = try run.run(from: state)
+    }
+
+    var outputs = ["curves.csv", "summary.json", "spec.json"]
+    if result.status != .diverged || FileManager.default.fileExists(atPath: checkpoints.path) {
+        outputs.append("checkpoint.safetensors")
+    }
+    try PyTorchExport.write(experiment.model, to: path("weights.safetensors"))
+    outputs.append("weights.safetensors")
+    if let samples = result.samples {
+        try "--- before training ---\n\(samples.before)\n\n--- after training ---\n\(samples.after)\n"
+            .write(toFile: path("samples.txt"), atomically: true, encoding: .utf8)
+        outputs.append("samples.txt")
+    }
+    if experiment.spec.outputs.plots {
+        let plots = try writeRunPlots(
+            curves: curves.points, result: result, task: experiment.task, title: experiment.spec.name,
+            directory: folder)
+        outputs += plots.flatMap { ["\($0).svg", "\($0).png"] }
+    }
+    let summary = RunSummary(experiment: experiment, result: result, outputs: outputs)
+    try summary.write(to: path("summary.json"))
+    print(summary.report)
+    if let message = result.message { print("\(result.status.rawValue): \(message)") }
+    return result.status
+}

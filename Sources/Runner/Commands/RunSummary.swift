@@ -1,0 +1,60 @@
+import Foundation
+import Models
+
+/// `summary.json`: how the run ended, final metrics, sizes, times, and the resolved spec.
+struct RunSummary {
+    var fields: [(String, JSONValue)]
+    var report: String
+
+    init(experiment: Experiment, result: RunResult, outputs: [String]) {
+        let state = result.state
+        func number(_ x: Double?) -> JSONValue { x.map { .number($0) } ?? .null }
+        var metrics: [String: JSONValue] = [:]
+        for (split, m) in result.metrics {
+            metrics[split] = .object(["loss": number(m.loss), "accuracy": number(m.accuracy)])
+        }
+        let epochSeconds = state.secondsPerEpoch
+        fields = [
+            ("name", .string(experiment.spec.name)),
+            ("status", .string(result.status.rawValue)),
+            ("message", result.message.map { .string($0) } ?? .null),
+            ("seed", .number(Double(experiment.spec.seed))),
+            ("data", .string(experiment.dataNote)),
+            ("metrics", .object(metrics)),
+            ("best_epoch", state.bestEpoch.map { .number(Double($0)) } ?? .null),
+            ("best_validation_accuracy", number(state.bestValidationAccuracy)),
+            ("steps", .number(Double(state.step))),
+            ("epochs_completed", .number(Double(state.epoch))),
+            ("parameter_count", .number(Double(experiment.model.parameterCount))),
+            ("optimizer_state_bytes", .number(Double(experiment.optimizer.stateByteCount))),
+            ("peak_tensor_bytes", .number(Double(MemoryStatistics.peakBytes))),
+            ("peak_rss_bytes", .number(Double(peakResidentBytes()))),
+            ("seconds_per_epoch", .array(epochSeconds.map { .number($0) })),
+            ("total_seconds", .number(state.elapsedBefore)),
+            ("outputs", .array(outputs.map { .string($0) })),
+            ("spec", experiment.spec.resolvedJSON),
+        ]
+        var lines = ["\(experiment.spec.name): \(result.status.rawValue) after \(state.step) steps "
+            + String(format: "(%.1f s)", state.elapsedBefore)]
+        for split in ["train", "validation", "test"] + result.metrics.keys.sorted()
+        where result.metrics[split] != nil && !lines.contains(where: { $0.hasPrefix("  \(split) ") }) {
+            let m = result.metrics[split]!
+            let accuracy = m.accuracy.map { String(format: "  accuracy %.4f", $0) } ?? ""
+            lines.append("  \(split) loss \(String(format: "%.4f", m.loss))\(accuracy)")
+        }
+        report = lines.joined(separator: "\n")
+    }
+
+    func write(to path: String) throws {
+        var members: [String: JSONValue] = [:]
+        for (key, value) in fields { members[key] = value }
+        try (JSONValue.object(members).prettyJSON + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
+
+/// The process's peak resident set size in bytes (`getrusage`).
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss * 1024
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Models
+
+/// Runs every trial of a sweep as its own `runner` process (at most `sweep.parallel` at once), each in
+/// `folder/trial-K`, then writes `sweep.csv` (one row per trial: its values, status and final metrics) and
+/// overlay plots of the trials' validation (or training) loss and accuracy.
+func runSweep(_ document: SpecDocument, folder: String, quiet: Bool) throws {
+    let trials = try document.trials()
+    let parallel = max(1, document.spec.sweep?.parallel ?? 1)
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    print("sweep \(document.spec.name): \(trials.count) trials, \(parallel) at a time → \(folder)")
+    let executable = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).standardizedFileURL.path
+
+    var pending = Array(trials.reversed())
+    var running: [(trial: SweepTrial, process: Process)] = []
+    var failures: [String] = []
+    while !pending.isEmpty || !running.isEmpty {
+        while running.count < parallel, let trial = pending.popLast() {
+            let trialFolder = (folder as NSString).appendingPathComponent("trial-\(trial.index)")
+            try FileManager.default.createDirectory(atPath: trialFolder, withIntermediateDirectories: true)
+            let specPath = (trialFolder as NSString).appendingPathComponent("trial-spec.json")
+            try (trial.json.prettyJSON + "\n").write(toFile: specPath, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = ["run", specPath, "--out", trialFolder, "--quiet"]
+            let log = FileHandle(forWritingAtPath: (trialFolder as NSString).appendingPathComponent("log.txt"))
+                ?? { () -> FileHandle in
+                    FileManager.default.createFile(atPath: trialFolder + "/log.txt", contents: nil)
+                    return FileHandle(forWritingAtPath: trialFolder + "/log.txt")!
+                }()
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+            print("  trial \(trial.index) started: \(trial.label)")
+            running.append((trial, process))
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        if Interruption.requested { running.forEach { $0.process.interrupt() } }
+        running.removeAll { entry in
+            guard !entry.process.isRunning else { return false }
+            let status = entry.process.terminationStatus
+            print("  trial \(entry.trial.index) finished (exit \(status))")
+            if status != 0 { failures.append("trial \(entry.trial.index) (\(entry.trial.label)) exited with \(status)") }
+            return true
+        }
+    }
+    try writeSweepResults(trials: trials, folder: folder, title: document.spec.name)
+    if !failures.isEmpty {
+        throw RunnerFailure(message: "sweep: " + failures.joined(separator: "; ") + "; see each trial's log.txt")
+    }
+}
+
+/// `sweep.csv` and the overlay plots from the trials' summaries and curves.
+func writeSweepResults(trials: [SweepTrial], folder: String, title: String) throws {
+    var lines = ["trial,values,status,steps,total_seconds,train_loss,train_accuracy,validation_loss,"
+        + "validation_accuracy,test_loss,test_accuracy"]
+    var lossSeries: [LineSeries] = [], accuracySeries: [LineSeries] = []
+    for trial in trials {
+        let trialFolder = (folder as NSString).appendingPathComponent("trial-\(trial.index)")
+        let summaryPath = (trialFolder as NSString).appendingPathComponent("summary.json")
+        let label = trial.label.isEmpty ? "trial \(trial.index)" : trial.label
+        var cells = ["\(trial.index)", "\"\(label.replacingOccurrences(of: "\"", with: "'"))\""]
+        if let text = try? String(contentsOfFile: summaryPath, encoding: .utf8),
+            let summary = try? JSONParser.parse(text).objectValue
+        {
+            func field(_ key: String) -> String {
+                if case .number(let x)? = summary[key] { return String(format: "%g", x) }
+                if case .string(let s)? = summary[key] { return s }
+                return ""
+            }
+            func metric(_ split: String, _ key: String) -> String {
+                guard case .object(let m)? = summary["metrics"], case .object(let s)? = m[split],
+                    case .number(let x)? = s[key]
+                else { return "" }
+                return String(format: "%.6f", x)
+            }
+            cells += [field("status"), field("steps"), field("total_seconds")]
+            cells += ["train", "validation", "test"].flatMap { [metric($0, "loss"), metric($0, "accuracy")] }
+        } else {
+            cells += ["failed"] + [String](repeating: "", count: 8)
+        }
+        lines.append(cells.joined(separator: ","))
+
+        let curvesPath = (trialFolder as NSString).appendingPathComponent("curves.csv")
+        let points = ((try? String(contentsOfFile: curvesPath, encoding: .utf8)) ?? "")
+            .split(separator: "\n").dropFirst().compactMap(CurvePoint.init(csvLine:))
+        let split = points.contains { $0.split == "validation" } ? "validation" : "train"
+        let chosen = points.filter { $0.split == split }
+        lossSeries.append(LineSeries(name: label, points: chosen.map { PlotPoint(Double($0.step), $0.loss) }))
+        let accuracies = chosen.compactMap { p in p.accuracy.map { PlotPoint(Double(p.step), $0) } }
+        if !accuracies.isEmpty { accuracySeries.append(LineSeries(name: label, points: accuracies)) }
+    }
+    try (lines.joined(separator: "\n") + "\n")
+        .write(toFile: (folder as NSString).appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
+    try write(LineChart(title: "\(title): loss per trial", xLabel: "step", yLabel: "loss", series: lossSeries),
+              to: (folder as NSString).appendingPathComponent("sweep_loss"))
+    if !accuracySeries.isEmpty {
+        try write(
+            LineChart(title: "\(title): accuracy per trial", xLabel: "step", yLabel: "accuracy", series: accuracySeries),
+            to: (folder as NSString).appendingPathComponent("sweep_accuracy"))
+    }
+    print(lines.joined(separator: "\n"))
+}
