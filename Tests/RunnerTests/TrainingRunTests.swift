@@ -42,93 +42,98 @@ private func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
     try body(directory)
 }
 
-/// Serialized: the interruption flag is process-wide.
+/// The suites that train: serialized together, because the interruption flag is process-wide.
 @Suite(.serialized)
-struct TrainingRunTests {
-    @Test func classificationRunLearnsAndLogsEveryPoint() throws {
-        try withTemporaryDirectory { dir in
-            let (run, _) = try blobsRun(settings(epochs: 5), in: dir)
-            let result = try run.run(from: TrainingState(seed: 3))
-            #expect(result.status == .completed)
-            #expect(result.state.step == 5 * 8 && result.state.epoch == 5)  // 120 examples / batch 16 = 8 batches
-            #expect((result.metrics["test"]?.accuracy ?? 0) > 0.9)
-            #expect(result.confusion?.flatMap { $0 }.reduce(0, +) == 30)
-            let lines = try String(contentsOfFile: dir + "/curves.csv", encoding: .utf8).split(separator: "\n")
-            #expect(lines.first == Substring(CurvePoint.header))
-            let points = lines.dropFirst().compactMap(CurvePoint.init(csvLine:))
-            #expect(points.count == lines.count - 1)
-            #expect(points.filter { $0.split == "train" }.count == 8)  // every 5 of 40 steps
-            #expect(points.filter { $0.split == "validation" }.map(\.epoch) == [1, 2, 3, 4, 5])
-            #expect(points.filter { $0.split == "test" }.count == 5)
-            let trainLosses = points.filter { $0.split == "train" }.map(\.loss)
-            #expect(trainLosses.last! < trainLosses.first!)
-        }
-    }
+struct InterruptibleTraining {}
 
-    @Test func earlyStoppingStopsAndRestoresTheBestWeights() throws {
-        try withTemporaryDirectory { dir in
-            // Validation accuracy reaches its best and cannot exceed it; two evaluations later training stops.
-            let (run, model) = try blobsRun(settings(epochs: 50, patience: 2), in: dir)
-            let result = try run.run(from: TrainingState(seed: 3))
-            #expect(result.status == .earlyStopped)
-            let bestEpoch = try #require(result.state.bestEpoch)
-            #expect(result.state.epoch == bestEpoch + 2)
-            #expect(result.message?.contains("did not improve for 2 evaluations") == true)
-            // The same run stopped after `bestEpoch` epochs ends with exactly the restored weights.
-            let (reference, referenceModel) = try blobsRun(settings(epochs: bestEpoch), in: dir + "/reference")
-            _ = try reference.run(from: TrainingState(seed: 3))
-            #expect(model.weights[0].scalars == referenceModel.weights[0].scalars)
-            #expect(model.biases[1].scalars == referenceModel.biases[1].scalars)
-        }
-    }
-
-    @Test func aNaNLossStopsTheRunWithoutUpdating() throws {
-        try withTemporaryDirectory { dir in
-            let (run, model) = try blobsRun(settings(epochs: 3), in: dir) { model in
-                { x, training, rng in model.forward(x, training: training, using: &rng) * Double.nan }
+extension InterruptibleTraining {
+    @Suite
+    struct TrainingRunTests {
+        @Test func classificationRunLearnsAndLogsEveryPoint() throws {
+            try withTemporaryDirectory { dir in
+                let (run, _) = try blobsRun(settings(epochs: 5), in: dir)
+                let result = try run.run(from: TrainingState(seed: 3))
+                #expect(result.status == .completed)
+                #expect(result.state.step == 5 * 8 && result.state.epoch == 5)  // 120 examples / batch 16 = 8 batches
+                #expect((result.metrics["test"]?.accuracy ?? 0) > 0.9)
+                #expect(result.confusion?.flatMap { $0 }.reduce(0, +) == 30)
+                let lines = try String(contentsOfFile: dir + "/curves.csv", encoding: .utf8).split(separator: "\n")
+                #expect(lines.first == Substring(CurvePoint.header))
+                let points = lines.dropFirst().compactMap(CurvePoint.init(csvLine:))
+                #expect(points.count == lines.count - 1)
+                #expect(points.filter { $0.split == "train" }.count == 8)  // every 5 of 40 steps
+                #expect(points.filter { $0.split == "validation" }.map(\.epoch) == [1, 2, 3, 4, 5])
+                #expect(points.filter { $0.split == "test" }.count == 5)
+                let trainLosses = points.filter { $0.split == "train" }.map(\.loss)
+                #expect(trainLosses.last! < trainLosses.first!)
             }
-            let before = model.weights[0].scalars
-            let result = try run.run(from: TrainingState(seed: 3))
-            #expect(result.status == .diverged)
-            #expect(result.state.step == 0)
-            #expect(result.message?.contains("the loss became nan at step 1") == true)
-            #expect(model.weights[0].scalars == before)
         }
-    }
 
-    @Test func interruptionStopsAfterTheCurrentStep() throws {
-        try withTemporaryDirectory { dir in
-            let (run, _) = try blobsRun(settings(epochs: 3), in: dir)
-            Interruption.request()
-            defer { Interruption.reset() }
-            let result = try run.run(from: TrainingState(seed: 3))
-            #expect(result.status == .interrupted)
-            #expect(result.state.step == 1)
-        }
-    }
-
-    @Test func stepBudgetOverridesEpochs() throws {
-        try withTemporaryDirectory { dir in
-            let (run, _) = try blobsRun(settings(epochs: 100, steps: 12, evaluateEvery: 4), in: dir)
-            let result = try run.run(from: TrainingState(seed: 3))
-            #expect(result.state.step == 12 && result.state.epoch == 1 && result.state.batchInEpoch == 4)
-            #expect(run.curves.points.filter { $0.split == "validation" }.map(\.step) == [4, 8, 12])
-        }
-    }
-
-    @Test func resumedCurvesKeepOnlyRowsUpToTheCheckpoint() throws {
-        try withTemporaryDirectory { dir in
-            let path = dir + "/curves.csv"
-            let first = try CurvesWriter(path: path)
-            for step in [5, 10, 15] {
-                first.append(CurvePoint(epoch: 0, step: step, split: "train", loss: 1, accuracy: 0.5, learningRate: 0.1, wallSeconds: 1))
+        @Test func earlyStoppingStopsAndRestoresTheBestWeights() throws {
+            try withTemporaryDirectory { dir in
+                // Validation accuracy reaches its best and cannot exceed it; two evaluations later training stops.
+                let (run, model) = try blobsRun(settings(epochs: 50, patience: 2), in: dir)
+                let result = try run.run(from: TrainingState(seed: 3))
+                #expect(result.status == .earlyStopped)
+                let bestEpoch = try #require(result.state.bestEpoch)
+                #expect(result.state.epoch == bestEpoch + 2)
+                #expect(result.message?.contains("did not improve for 2 evaluations") == true)
+                // The same run stopped after `bestEpoch` epochs ends with exactly the restored weights.
+                let (reference, referenceModel) = try blobsRun(settings(epochs: bestEpoch), in: dir + "/reference")
+                _ = try reference.run(from: TrainingState(seed: 3))
+                #expect(model.weights[0].scalars == referenceModel.weights[0].scalars)
+                #expect(model.biases[1].scalars == referenceModel.biases[1].scalars)
             }
-            let resumed = try CurvesWriter(path: path, resumingAfterStep: 10)
-            #expect(resumed.points.map(\.step) == [5, 10])
-            resumed.append(CurvePoint(epoch: 0, step: 15, split: "train", loss: 0.9, accuracy: 0.6, learningRate: 0.1, wallSeconds: 2))
-            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-            #expect(lines.count == 4)
-            #expect(lines.last?.hasPrefix("0,15,train,0.900000,0.600000") == true)
+        }
+
+        @Test func aNaNLossStopsTheRunWithoutUpdating() throws {
+            try withTemporaryDirectory { dir in
+                let (run, model) = try blobsRun(settings(epochs: 3), in: dir) { model in
+                    { x, training, rng in model.forward(x, training: training, using: &rng) * Double.nan }
+                }
+                let before = model.weights[0].scalars
+                let result = try run.run(from: TrainingState(seed: 3))
+                #expect(result.status == .diverged)
+                #expect(result.state.step == 0)
+                #expect(result.message?.contains("the loss became nan at step 1") == true)
+                #expect(model.weights[0].scalars == before)
+            }
+        }
+
+        @Test func interruptionStopsAfterTheCurrentStep() throws {
+            try withTemporaryDirectory { dir in
+                let (run, _) = try blobsRun(settings(epochs: 3), in: dir)
+                Interruption.request()
+                defer { Interruption.reset() }
+                let result = try run.run(from: TrainingState(seed: 3))
+                #expect(result.status == .interrupted)
+                #expect(result.state.step == 1)
+            }
+        }
+
+        @Test func stepBudgetOverridesEpochs() throws {
+            try withTemporaryDirectory { dir in
+                let (run, _) = try blobsRun(settings(epochs: 100, steps: 12, evaluateEvery: 4), in: dir)
+                let result = try run.run(from: TrainingState(seed: 3))
+                #expect(result.state.step == 12 && result.state.epoch == 1 && result.state.batchInEpoch == 4)
+                #expect(run.curves.points.filter { $0.split == "validation" }.map(\.step) == [4, 8, 12])
+            }
+        }
+
+        @Test func resumedCurvesKeepOnlyRowsUpToTheCheckpoint() throws {
+            try withTemporaryDirectory { dir in
+                let path = dir + "/curves.csv"
+                let first = try CurvesWriter(path: path)
+                for step in [5, 10, 15] {
+                    first.append(CurvePoint(epoch: 0, step: step, split: "train", loss: 1, accuracy: 0.5, learningRate: 0.1, wallSeconds: 1))
+                }
+                let resumed = try CurvesWriter(path: path, resumingAfterStep: 10)
+                #expect(resumed.points.map(\.step) == [5, 10])
+                resumed.append(CurvePoint(epoch: 0, step: 15, split: "train", loss: 0.9, accuracy: 0.6, learningRate: 0.1, wallSeconds: 2))
+                let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+                #expect(lines.count == 4)
+                #expect(lines.last?.hasPrefix("0,15,train,0.900000,0.600000") == true)
+            }
         }
     }
 }

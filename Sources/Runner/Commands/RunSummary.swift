@@ -8,7 +8,8 @@ struct RunSummary {
 
     init(experiment: Experiment, result: RunResult, outputs: [String]) {
         let state = result.state
-        func number(_ x: Double?) -> JSONValue { x.map { .number($0) } ?? .null }
+        /// JSON has no NaN or infinity: a diverged metric is written as null.
+        func number(_ x: Double?) -> JSONValue { x.flatMap { $0.isFinite ? .number($0) : nil } ?? .null }
         var metrics: [String: JSONValue] = [:]
         for (split, m) in result.metrics {
             metrics[split] = .object(["loss": number(m.loss), "accuracy": number(m.accuracy)])
@@ -18,17 +19,17 @@ struct RunSummary {
             ("name", .string(experiment.spec.name)),
             ("status", .string(result.status.rawValue)),
             ("message", result.message.map { .string($0) } ?? .null),
-            ("seed", .number(Double(experiment.spec.seed))),
+            ("seed", .integer(Int(experiment.spec.seed))),
             ("data", .string(experiment.dataNote)),
             ("metrics", .object(metrics)),
-            ("best_epoch", state.bestEpoch.map { .number(Double($0)) } ?? .null),
+            ("best_epoch", state.bestEpoch.map { .integer($0) } ?? .null),
             ("best_validation_accuracy", number(state.bestValidationAccuracy)),
-            ("steps", .number(Double(state.step))),
-            ("epochs_completed", .number(Double(state.epoch))),
-            ("parameter_count", .number(Double(experiment.model.parameterCount))),
-            ("optimizer_state_bytes", .number(Double(experiment.optimizer.stateByteCount))),
-            ("peak_tensor_bytes", .number(Double(MemoryStatistics.peakBytes))),
-            ("peak_rss_bytes", .number(Double(peakResidentBytes()))),
+            ("steps", .integer(state.step)),
+            ("epochs_completed", .integer(state.epoch)),
+            ("parameter_count", .integer(experiment.model.parameterCount)),
+            ("optimizer_state_bytes", .integer(experiment.optimizer.stateByteCount)),
+            ("peak_tensor_bytes", .integer(MemoryStatistics.peakBytes)),
+            ("peak_rss_bytes", .integer(peakResidentBytes())),
             ("seconds_per_epoch", .array(epochSeconds.map { .number($0) })),
             ("total_seconds", .number(state.elapsedBefore)),
             ("outputs", .array(outputs.map { .string($0) })),

@@ -64,13 +64,14 @@ func writeSweepResults(trials: [SweepTrial], folder: String, title: String) thro
             let summary = try? JSONParser.parse(text).objectValue
         {
             func field(_ key: String) -> String {
+                if case .integer(let i)? = summary[key] { return "\(i)" }
                 if case .number(let x)? = summary[key] { return String(format: "%g", x) }
                 if case .string(let s)? = summary[key] { return s }
                 return ""
             }
             func metric(_ split: String, _ key: String) -> String {
                 guard case .object(let m)? = summary["metrics"], case .object(let s)? = m[split],
-                    case .number(let x)? = s[key]
+                    let x = s[key]?.doubleValue
                 else { return "" }
                 return String(format: "%.6f", x)
             }
