@@ -109,7 +109,9 @@ public func checkGradients(
     parameters: [Tensor], eps: Double = 1e-6, atol: Double = 1e-5, rtol: Double = 1e-3, samples: Int? = nil,
     seed: UInt64 = 0, loss: () -> Tensor
 ) -> GradientCheckResult {
-    precondition(parameters.allSatisfy { $0.isLeaf && $0.requiresGrad }, "checkGradients: parameters must be leaves with requiresGrad")
+    precondition(
+        parameters.allSatisfy { $0.isLeaf && $0.requiresGrad },
+        "checkGradients: parameters must be leaves with requiresGrad")
     var rng = RandomGenerator(seed: seed)
     for p in parameters { p.zeroGrad() }
     Tape.current.reset()

@@ -137,7 +137,9 @@ extension Tensor {
 extension Tensor {
     /// 1 where `self > other` (broadcast), else 0; records nothing.
     public func greater(than other: Tensor) -> Tensor { Tensor.binary(self, other, .greater, "greater") }
-    public func greaterOrEqual(to other: Tensor) -> Tensor { Tensor.binary(self, other, .greaterEqual, "greaterOrEqual") }
+    public func greaterOrEqual(to other: Tensor) -> Tensor {
+        Tensor.binary(self, other, .greaterEqual, "greaterOrEqual")
+    }
     public func less(than other: Tensor) -> Tensor { Tensor.binary(self, other, .less, "less") }
     public func lessOrEqual(to other: Tensor) -> Tensor { Tensor.binary(self, other, .lessEqual, "lessOrEqual") }
     public func equal(to other: Tensor) -> Tensor { Tensor.binary(self, other, .equal, "equal") }

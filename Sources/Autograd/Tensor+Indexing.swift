@@ -49,7 +49,8 @@ extension Tensor {
         let a = axis < 0 ? axis + rank : axis
         precondition(a >= 0 && a < rank, "indexSelect: axis \(axis) out of range for shape \(shape)")
         for i in indices {
-            precondition(i >= 0 && i < shape[a], "indexSelect: index \(i) out of range 0..<\(shape[a]) on axis \(a) of \(shape)")
+            precondition(
+                i >= 0 && i < shape[a], "indexSelect: index \(i) out of range 0..<\(shape[a]) on axis \(a) of \(shape)")
         }
         let (outer, n, inner) = split(at: a)
         var outShape = shape

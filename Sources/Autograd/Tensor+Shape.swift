@@ -78,8 +78,11 @@ extension Tensor {
     /// Writes this tensor, read through `strides` over `out.shape`, into `out`.
     func copyStrided(into out: Tensor, strides: [Int], offset: Int = 0) {
         switch dtype {
-        case .float32: stridedCopy(pointer(Float.self) + offset, strides: strides, shape: out.shape, into: out.pointer(Float.self))
-        case .float64: stridedCopy(pointer(Double.self) + offset, strides: strides, shape: out.shape, into: out.pointer(Double.self))
+        case .float32:
+            stridedCopy(pointer(Float.self) + offset, strides: strides, shape: out.shape, into: out.pointer(Float.self))
+        case .float64:
+            stridedCopy(
+                pointer(Double.self) + offset, strides: strides, shape: out.shape, into: out.pointer(Double.self))
         }
     }
 
@@ -161,7 +164,9 @@ extension Tensor {
         precondition(a >= 0 && a < first.rank, "concatenate: axis \(axis) out of range for shape \(first.shape)")
         for t in tensors {
             var s = t.shape, f = first.shape
-            precondition(s.count == f.count && t.dtype == first.dtype, "concatenate: \(t.shape) \(t.dtype) vs \(f) \(first.dtype)")
+            precondition(
+                s.count == f.count && t.dtype == first.dtype,
+                "concatenate: \(t.shape) \(t.dtype) vs \(f) \(first.dtype)")
             s[a] = 0
             f[a] = 0
             precondition(s == f, "concatenate: shapes \(first.shape) and \(t.shape) differ off axis \(a)")

@@ -49,7 +49,8 @@ public final class Tensor {
     init(shape: [Int], dtype: DType, storage: TensorStorage) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         let count = shape.reduce(1, *)
-        precondition(count == storage.count, "Tensor: shape \(shape) needs \(count) elements, storage has \(storage.count)")
+        precondition(
+            count == storage.count, "Tensor: shape \(shape) needs \(count) elements, storage has \(storage.count)")
         self.shape = shape
         self.dtype = dtype
         self.count = count

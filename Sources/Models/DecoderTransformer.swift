@@ -54,7 +54,9 @@ public struct DecoderTransformer: Model {
             ("token_embedding", tokenEmbedding), ("position_embedding", positionEmbedding),
         ]
         for (i, block) in blocks.enumerated() { named += block.namedParameters(prefix: "blocks.\(i).") }
-        named += [("norm.weight", normScale), ("norm.bias", normShift), ("head.weight", headWeight), ("head.bias", headBias)]
+        named += [
+            ("norm.weight", normScale), ("norm.bias", normShift), ("head.weight", headWeight), ("head.bias", headBias),
+        ]
         return named
     }
 

@@ -150,7 +150,8 @@ public struct Sequential: Model {
             for i in layers.indices {
                 x = apply(i, x, training: false, using: &rng)
                 let count = (states[i].weight?.count ?? 0) + (states[i].bias?.count ?? 0)
-                rows.append(.init(layer: layers[i].name, outputShape: Array(x.shape.dropFirst()), parameterCount: count))
+                rows.append(
+                    .init(layer: layers[i].name, outputShape: Array(x.shape.dropFirst()), parameterCount: count))
             }
         }
         return ModelSummary(inputShape: inputShape, rows: rows)

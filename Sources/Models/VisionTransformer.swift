@@ -47,7 +47,8 @@ public struct VisionTransformer: Model {
     ) {
         let c = configuration
         precondition(
-            c.imageSize % c.patchSize == 0, "VisionTransformer: image size \(c.imageSize) not a multiple of patch \(c.patchSize)")
+            c.imageSize % c.patchSize == 0,
+            "VisionTransformer: image size \(c.imageSize) not a multiple of patch \(c.patchSize)")
         precondition(c.dim % c.heads == 0, "VisionTransformer: dim \(c.dim) not divisible by \(c.heads) heads")
         self.configuration = c
         let patchDim = c.channels * c.patchSize * c.patchSize
@@ -69,7 +70,9 @@ public struct VisionTransformer: Model {
             ("position_embedding", positionEmbedding),
         ]
         for (i, block) in blocks.enumerated() { named += block.namedParameters(prefix: "blocks.\(i).") }
-        named += [("norm.weight", normScale), ("norm.bias", normShift), ("head.weight", headWeight), ("head.bias", headBias)]
+        named += [
+            ("norm.weight", normScale), ("norm.bias", normShift), ("head.weight", headWeight), ("head.bias", headBias),
+        ]
         return named
     }
 

@@ -20,7 +20,9 @@ struct ConvolutionBench: ParsableCommand {
             let runs = (0..<repetitions).map { _ in benchmarkConv2d(filters: filters, kernel: kernel, steps: steps) }
                 .sorted { $0.secondsPerStep < $1.secondsPerStep }
             let median = runs[runs.count / 2]
-            print(String(format: "%7d  %3d×%-3d %7.3f  %7.1f", filters, kernel, kernel, median.secondsPerStep * 1e3, median.gflops))
+            print(String(
+                format: "%7d  %3d×%-3d %7.3f  %7.1f", filters, kernel, kernel, median.secondsPerStep * 1e3,
+                median.gflops))
         }
     }
 }

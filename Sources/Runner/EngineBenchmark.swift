@@ -73,7 +73,8 @@ struct EngineBench: ParsableCommand {
             b.zeroGrad()
         }
         print("Tiny graph relu(x·W + b).sum(), x 1×8, W 8×8: forward + backward")
-        print("  per iteration  \(formatDuration(t.median))  (min \(formatDuration(t.min)), max \(formatDuration(t.max)))")
+        print("  per iteration  \(formatDuration(t.median))  "
+            + "(min \(formatDuration(t.min)), max \(formatDuration(t.max)))")
     }
 
     /// C = A·B for square float32 matrices, through `Tensor.matmul` and through `cblas_sgemm` directly.

@@ -105,7 +105,9 @@ enum Workloads {
                     return y.item()
                 }
             },
-            Workload(name: "W5", summary: "char Transformer 64-dim, 4 heads, 4 layers, block 64, AdamW", flopsPerStep: 2.87e9) {
+            Workload(
+                name: "W5", summary: "char Transformer 64-dim, 4 heads, 4 layers, block 64, AdamW", flopsPerStep: 2.87e9
+            ) {
                 var rng = RandomGenerator(seed: 0)
                 var configuration = DecoderTransformerConfiguration()
                 configuration.vocabularySize = vocabularySize

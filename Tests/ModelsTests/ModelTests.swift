@@ -129,7 +129,8 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
 @Test func handSetXORNetworkWithTwoHiddenUnits() {
     // h₁ = relu(x₁ + x₂), h₂ = relu(x₁ + x₂ − 1), y = h₁ − 2·h₂.
     let xor = MLP(
-        weights: [Tensor([[1, 1], [1, 1]]), Tensor([[1], [-2]])], biases: [Tensor([0, -1] as [Double]), Tensor([0] as [Double])],
+        weights: [Tensor([[1, 1], [1, 1]]), Tensor([[1], [-2]])],
+        biases: [Tensor([0, -1] as [Double]), Tensor([0] as [Double])],
         activation: .relu)
     #expect(xor.hiddenUnitCount == 2)
     #expect(xor(Tensor([[0, 0], [0, 1], [1, 0], [1, 1]])).scalars == [0, 1, 1, 0])

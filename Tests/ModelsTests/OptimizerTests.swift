@@ -110,7 +110,8 @@ private func close(_ a: [Double], _ b: [Double], _ tolerance: Double = 1e-12) ->
 @Test func learningRateSchedules() {
     #expect(LearningRateSchedule().rate(base: 0.1, step: 1000) == 0.1)
     let step = LearningRateSchedule(decay: .step(every: 10, factor: 0.5))
-    #expect(step.rate(base: 1, step: 9) == 1 && step.rate(base: 1, step: 10) == 0.5 && step.rate(base: 1, step: 25) == 0.25)
+    #expect(
+        step.rate(base: 1, step: 9) == 1 && step.rate(base: 1, step: 10) == 0.5 && step.rate(base: 1, step: 25) == 0.25)
     let warm = LearningRateSchedule(warmupSteps: 4, decay: .cosine(steps: 10, minimum: 0))
     #expect(warm.rate(base: 1, step: 0) == 0.25 && warm.rate(base: 1, step: 3) == 1)
     #expect(warm.rate(base: 1, step: 4) == 1)

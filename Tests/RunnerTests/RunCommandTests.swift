@@ -43,7 +43,8 @@ extension InterruptibleTraining {
             let points = curves.dropFirst().compactMap(CurvePoint.init(csvLine:))
             #expect(points.filter { $0.split == "train" }.map(\.step) == [5, 10, 15, 20, 25, 30])
             #expect(points.filter { $0.split == "validation" }.map(\.step) == [10, 20, 30])
-            let summary = try #require(try JSONParser.parse(String(contentsOfFile: folder + "/summary.json", encoding: .utf8)).objectValue)
+            let text = try String(contentsOfFile: folder + "/summary.json", encoding: .utf8)
+            let summary = try #require(try JSONParser.parse(text).objectValue)
             #expect(summary["status"] == .string("completed"))
             #expect(summary["steps"] == .integer(30))
             let parameterCount = 2 * 8 + 8 + 8 * 3 + 3
@@ -82,7 +83,9 @@ extension InterruptibleTraining {
             func rows(_ folder: String) throws -> [String] {
                 // Everything but the wall-clock column.
                 try String(contentsOfFile: folder + "/curves.csv", encoding: .utf8).split(separator: "\n")
-                    .map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
+                    .map { line in
+                        line.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
+                    }
             }
             #expect(try rows(straight) == rows(interrupted))
         }

@@ -125,11 +125,14 @@ extension InterruptibleTraining {
                 let path = dir + "/curves.csv"
                 let first = try CurvesWriter(path: path)
                 for step in [5, 10, 15] {
-                    first.append(CurvePoint(epoch: 0, step: step, split: "train", loss: 1, accuracy: 0.5, learningRate: 0.1, wallSeconds: 1))
+                    first.append(CurvePoint(
+                        epoch: 0, step: step, split: "train", loss: 1, accuracy: 0.5, learningRate: 0.1,
+                        wallSeconds: 1))
                 }
                 let resumed = try CurvesWriter(path: path, resumingAfterStep: 10)
                 #expect(resumed.points.map(\.step) == [5, 10])
-                resumed.append(CurvePoint(epoch: 0, step: 15, split: "train", loss: 0.9, accuracy: 0.6, learningRate: 0.1, wallSeconds: 2))
+                resumed.append(CurvePoint(
+                    epoch: 0, step: 15, split: "train", loss: 0.9, accuracy: 0.6, learningRate: 0.1, wallSeconds: 2))
                 let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
                 #expect(lines.count == 4)
                 #expect(lines.last?.hasPrefix("0,15,train,0.900000,0.600000") == true)

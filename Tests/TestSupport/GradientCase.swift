@@ -14,7 +14,9 @@ public struct GradientCase: CustomStringConvertible, Sendable {
     public let domain: Domain
     public let f: @Sendable ([Tensor]) -> Tensor
 
-    public init(_ name: String, _ shapes: [[Int]], _ domain: Domain = .normal, _ f: @escaping @Sendable ([Tensor]) -> Tensor) {
+    public init(
+        _ name: String, _ shapes: [[Int]], _ domain: Domain = .normal, _ f: @escaping @Sendable ([Tensor]) -> Tensor
+    ) {
         self.name = name
         self.shapes = shapes
         self.domain = domain

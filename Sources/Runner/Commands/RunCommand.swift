@@ -94,7 +94,8 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     let experiment = try buildExperiment(spec)
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
-    try (experiment.spec.resolvedJSON.prettyJSON + "\n").write(toFile: path("spec.json"), atomically: true, encoding: .utf8)
+    try (experiment.spec.resolvedJSON.prettyJSON + "\n")
+        .write(toFile: path("spec.json"), atomically: true, encoding: .utf8)
     print("run \(experiment.spec.name) → \(folder)")
     print("data: \(experiment.dataNote)")
     print("model: \(experiment.model.parameterCount) parameters")

@@ -40,7 +40,9 @@ func runSweep(_ document: SpecDocument, folder: String, quiet: Bool) throws {
             guard !entry.process.isRunning else { return false }
             let status = entry.process.terminationStatus
             print("  trial \(entry.trial.index) finished (exit \(status))")
-            if status != 0 { failures.append("trial \(entry.trial.index) (\(entry.trial.label)) exited with \(status)") }
+            if status != 0 {
+                failures.append("trial \(entry.trial.index) (\(entry.trial.label)) exited with \(status)")
+            }
             return true
         }
     }
@@ -97,7 +99,8 @@ func writeSweepResults(trials: [SweepTrial], folder: String, title: String) thro
               to: (folder as NSString).appendingPathComponent("sweep_loss"))
     if !accuracySeries.isEmpty {
         try write(
-            LineChart(title: "\(title): accuracy per trial", xLabel: "step", yLabel: "accuracy", series: accuracySeries),
+            LineChart(
+                title: "\(title): accuracy per trial", xLabel: "step", yLabel: "accuracy", series: accuracySeries),
             to: (folder as NSString).appendingPathComponent("sweep_accuracy"))
     }
     print(lines.joined(separator: "\n"))

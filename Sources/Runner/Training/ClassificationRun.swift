@@ -72,7 +72,8 @@ struct ClassificationRun {
             if let patience = settings.earlyStoppingPatience, state.evaluationsWithoutImprovement >= patience {
                 result.status = .earlyStopped
                 result.message = "validation accuracy did not improve for \(patience) evaluations; "
-                    + "best \(String(format: "%.4f", state.bestValidationAccuracy ?? 0)) after epoch \(state.bestEpoch ?? 0)"
+                    + "best \(String(format: "%.4f", state.bestValidationAccuracy ?? 0)) "
+                    + "after epoch \(state.bestEpoch ?? 0)"
                 return true
             }
             return false

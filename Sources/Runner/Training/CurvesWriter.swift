@@ -31,7 +31,9 @@ struct CurvePoint: Equatable {
             learningRate: lr, wallSeconds: wall)
     }
 
-    init(epoch: Int, step: Int, split: String, loss: Double, accuracy: Double?, learningRate: Double, wallSeconds: Double) {
+    init(
+        epoch: Int, step: Int, split: String, loss: Double, accuracy: Double?, learningRate: Double, wallSeconds: Double
+    ) {
         self.epoch = epoch
         self.step = step
         self.split = split

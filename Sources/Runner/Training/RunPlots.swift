@@ -16,7 +16,8 @@ func writeRunPlots(
     let splits = ["train", "validation", "test"]
     func series(_ value: (CurvePoint) -> Double?) -> [LineSeries] {
         splits.compactMap { split in
-            let points = curves.filter { $0.split == split }.compactMap { p in value(p).map { PlotPoint(Double(p.step), $0) } }
+            let points = curves.filter { $0.split == split }
+                .compactMap { p in value(p).map { PlotPoint(Double(p.step), $0) } }
             return points.isEmpty ? nil : LineSeries(name: split, points: points)
         }
     }
@@ -29,7 +30,8 @@ func writeRunPlots(
             "accuracy")
         if let confusion = result.confusion {
             let names = classification.test?.classNames ?? (0..<confusion.count).map(String.init)
-            try save(ConfusionMatrixPlot(title: "\(title): test confusion matrix", classNames: names, counts: confusion),
+            try save(ConfusionMatrixPlot(title: "\(title): test confusion matrix", classNames: names,
+                                         counts: confusion),
                      "confusion_matrix")
         }
         if let filters = classification.firstLayerFilters?() {
@@ -53,7 +55,8 @@ func writeRunPlots(
         }) {
             let s = weights.shape  // (1, H, T, T)
             try save(HeatmapGrid.attention(weights.scalars, heads: s[1], queries: s[2], keys: s[3],
-                                           title: "\(title): last-layer attention, first validation block"), "attention")
+                                           title: "\(title): last-layer attention, first validation block"),
+                     "attention")
         }
     }
     return written
