@@ -114,9 +114,67 @@ extension InterruptibleTraining {
             try writeSweepResults(trials: trials, folder: folder, title: "blobs")
             let csv = try String(contentsOfFile: folder + "/sweep.csv", encoding: .utf8).split(separator: "\n")
             #expect(csv.count == 3)
-            #expect(csv[1].hasPrefix("0,\"optimizer.lr=0.01\",completed,30,"))
-            #expect(csv[2].hasPrefix("1,\"optimizer.lr=0.05\",completed,30,"))
+            #expect(csv[0].hasPrefix("trial,round,values,status,steps,"))
+            #expect(csv[1].hasPrefix("0,1,\"optimizer.lr=0.01\",completed,30,"))
+            #expect(csv[2].hasPrefix("1,1,\"optimizer.lr=0.05\",completed,30,"))
             #expect(FileManager.default.fileExists(atPath: folder + "/sweep_loss.png"))
+        }
+
+        @Test func aRefinedSweepDrawsItsSecondRoundAroundTheBestTrial() throws {
+            let folder = temporaryFolder()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let sweep = """
+                sweep={"random": {"optimizer.lr": {"min": 0.001, "max": 0.1, "log": true},
+                 "model.dropout": {"min": 0, "max": 0.5},
+                 "training.batch_size": {"min": 4, "max": 16, "integer": true}},
+                 "trials": 3, "seed": 1, "refine": {"rounds": 2, "shrink": 0.5}}
+                """
+            let document = try load(blobsSpec, [sweep])
+            // `runSweep`'s round logic with the trials trained in this process instead of `runner run` processes.
+            var batches: [[SweepTrial]] = []
+            try runSweep(document, folder: folder, quiet: true) { trials, folder, _ in
+                batches.append(trials)
+                for trial in trials {
+                    try trainRun(trial.spec, folder: folder + "/trial-\(trial.index)", resuming: false, quiet: true)
+                }
+                return []
+            }
+            #expect(batches.map { $0.map(\.index) } == [[0, 1, 2], [3, 4, 5]])
+            #expect(batches.map { $0.map(\.round) } == [[1, 1, 1], [2, 2, 2]])
+            #expect(batches[0].map(\.json) == (try document.trials()).map(\.json))
+
+            let csv = try String(contentsOfFile: folder + "/sweep.csv", encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            #expect(csv.count == 7)
+            #expect(csv.dropFirst().map { [$0[0], $0[1]] } == [["0", "1"], ["1", "1"], ["2", "1"], ["3", "2"],
+                                                               ["4", "2"], ["5", "2"]])
+            // The best trial of round 1 has the highest validation accuracy of sweep.csv's round-1 rows.
+            let best = try #require(bestSweepTrial(batches[0], folder: folder, metric: .validationAccuracy))
+            let column = try #require(csv[0].firstIndex(of: "validation_accuracy"))
+            let accuracies = csv[1...3].map { row in Double(row[row.count - csv[0].count + column]) ?? -1 }
+            #expect(abs(accuracies.max()! - best.value) < 1e-6, "\(accuracies) vs \(best.value)")
+
+            // Round 2: the ranges narrowed around the best trial, and every value inside them.
+            let round2 = try document.refinedRound(2, best: best.trial.values)
+            #expect(round2.trials.map(\.json) == batches[1].map(\.json))
+            let original = try #require(document.spec.sweep?.random)
+            for (key, range) in round2.ranges {
+                let wide = try #require(original[key])
+                let center = try #require(best.trial.values[key]?.doubleValue)
+                #expect(range.min >= wide.min && range.max <= wide.max && (range.min...range.max) ~= center)
+                #expect(range.max - range.min < wide.max - wide.min, "\(key) narrowed: \(range.summary)")
+            }
+            let lr = try #require(round2.ranges["optimizer.lr"])
+            let dropout = try #require(round2.ranges["model.dropout"])
+            let sizes = try #require(round2.ranges["training.batch_size"])
+            #expect(sizes.integer && sizes.min.rounded() == sizes.min && sizes.max.rounded() == sizes.max)
+            for trial in batches[1] {
+                #expect((lr.min...lr.max) ~= trial.spec.optimizer.lr)
+                guard case .mlp(let m) = trial.spec.model else { throw SpecError("not an mlp") }
+                #expect((dropout.min...dropout.max) ~= m.dropout)
+                #expect(Double(trial.spec.training.batchSize) >= sizes.min)
+                #expect(Double(trial.spec.training.batchSize) <= sizes.max)
+            }
         }
     }
 }

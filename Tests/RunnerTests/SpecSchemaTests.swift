@@ -14,7 +14,8 @@ private let variantSpecs: [String] = [
      {"type": "global_avg_pool"}, {"type": "batchnorm1d"}, {"type": "gelu"}, {"type": "tanh"}, {"type": "sigmoid"},
      {"type": "flatten"}, {"type": "linear"}]}, "optimizer": {"type": "sgd"}, "schedule": {"decay": "step",
      "every": 10}, "evaluation": {"suites": ["rotated_180"]},
-     "sweep": {"grid": {"seed": [1, 2]}, "random": {"optimizer.lr": {"min": 0.01, "max": 0.1}}, "trials": 2}}
+     "sweep": {"grid": {"seed": [1, 2]}, "random": {"optimizer.lr": {"min": 0.01, "max": 0.1}}, "trials": 2,
+     "refine": {"metric": "validation_loss"}}}
     """,
     """
     {"data": {"dataset": "mnist"}, "model": {"type": "vit"}, "optimizer": {"type": "momentum"},
@@ -85,6 +86,11 @@ func resolvedSpecsAreValidAgainstTheSchema(_ text: String) throws {
         "{\"training\": {\"batch_size\": 5}}",
         "{\"training\": {\"epochs\": 1}, \"evaluation\": {\"suites\": [\"shifted_up\"]}}",
         "{\"training\": {\"epochs\": 1}, \"model\": {\"type\": \"cnn\", \"layers\": [{\"type\": \"conv3d\"}]}}",
+        "{\"training\": {\"epochs\": 1}, \"sweep\": {\"grid\": {\"seed\": [1, 2]}, \"refine\": {}}}",
+        "{\"training\": {\"epochs\": 1}, \"sweep\": {\"random\": {\"optimizer.lr\": {\"min\": 0.1, \"max\": 1}}, "
+            + "\"refine\": {\"shrink\": 1}}}",
+        "{\"training\": {\"epochs\": 1}, \"sweep\": {\"random\": {\"optimizer.lr\": {\"min\": 0.1, \"max\": 1}}, "
+            + "\"refine\": {\"rounds\": 1}}}",
     ] {
         #expect(!schema.problems(try JSONParser.parse(bad)).isEmpty, "schema accepts \(bad)")
         #expect(SpecFixtures.rejection(bad) != nil, "decoder accepts \(bad)")

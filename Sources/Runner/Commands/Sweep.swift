@@ -1,16 +1,77 @@
 import Foundation
 import Models
 
-/// Runs every trial of a sweep as its own `runner` process (at most `sweep.parallel` at once), each in
-/// `folder/trial-K`, then writes `sweep.csv` (one row per trial: its values, status and final metrics) and
-/// overlay plots of the trials' validation (or training) loss and accuracy.
-func runSweep(_ document: SpecDocument, folder: String, quiet: Bool) throws {
-    let trials = try document.trials()
-    let parallel = max(1, document.spec.sweep?.parallel ?? 1)
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    print("sweep \(document.spec.name): \(trials.count) trials, \(parallel) at a time → \(folder)")
-    let executable = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).standardizedFileURL.path
+/// Runs a batch of trials, each in `folder/trial-K`, at most `parallel` at once; returns one message per trial
+/// that failed.
+typealias SweepTrialRunner = (_ trials: [SweepTrial], _ folder: String, _ parallel: Int) throws -> [String]
 
+/// Runs every trial of a sweep (with `runTrials`: by default each as its own `runner` process, at most
+/// `sweep.parallel` at once), each in `folder/trial-K`, then writes `sweep.csv` (one row per trial: its round,
+/// values, status and final metrics) and overlay plots of the trials' validation (or training) loss and
+/// accuracy. A refined search (`sweep.refine`) runs round by round: after each round the best trial so far (by
+/// `refine.metric` in its `summary.json`) centres the next round's narrowed ranges.
+func runSweep(
+    _ document: SpecDocument, folder: String, quiet: Bool, runTrials: SweepTrialRunner = runTrialProcesses
+) throws {
+    let sweep = document.spec.sweep
+    let refine = sweep?.refine
+    let parallel = max(1, sweep?.parallel ?? 1)
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let count = sweep?.trialCount ?? 1
+    let rounds = refine.map { " in \($0.rounds) rounds" } ?? ""
+    print("sweep \(document.spec.name): \(count) trials\(rounds), \(parallel) at a time → \(folder)")
+
+    var finished: [SweepTrial] = []
+    var failures: [String] = []
+    for round in 1...(refine?.rounds ?? 1) {
+        var trials: [SweepTrial]
+        if round == 1 {
+            trials = try document.trials()
+        } else {
+            guard let refine, let best = bestSweepTrial(finished, folder: folder, metric: refine.metric) else {
+                let metric = refine?.metric.rawValue ?? "metric"
+                failures.append("no finished trial has a \(metric) to refine around; stopped after round \(round - 1)")
+                break
+            }
+            let next = try document.refinedRound(round, best: best.trial.values)
+            trials = next.trials
+            print("round \(round): best so far trial \(best.trial.index) (\(best.trial.label)), "
+                + "\(refine.metric.rawValue) \(String(format: "%.6f", best.value)); ranges:")
+            for key in next.ranges.keys.sorted() { print("  \(key): \(next.ranges[key]!.summary)") }
+        }
+        failures += try runTrials(trials, folder, parallel)
+        finished += trials
+        if Interruption.requested { break }
+    }
+    try writeSweepResults(trials: finished, folder: folder, title: document.spec.name)
+    if !failures.isEmpty {
+        throw RunnerFailure(message: "sweep: " + failures.joined(separator: "; ") + "; see each trial's log.txt")
+    }
+}
+
+/// The trial of `trials` with the best `metric` (`metrics.validation.accuracy` or `.loss` of its
+/// `folder/trial-K/summary.json`), and that value; nil when no trial has a finite value. Ties go to the first.
+func bestSweepTrial(
+    _ trials: [SweepTrial], folder: String, metric: SweepRefine.Metric
+) -> (trial: SweepTrial, value: Double)? {
+    var best: (trial: SweepTrial, value: Double)?
+    for trial in trials {
+        let path = (folder as NSString).appendingPathComponent("trial-\(trial.index)/summary.json")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            case .object(let metrics)? = (try? JSONParser.parse(text))?.objectValue?["metrics"],
+            case .object(let validation)? = metrics["validation"],
+            let value = validation[metric.summaryKey]?.doubleValue, value.isFinite
+        else { continue }
+        if let current = best?.value, metric.higherIsBetter ? value <= current : value >= current { continue }
+        best = (trial, value)
+    }
+    return best
+}
+
+/// The default `SweepTrialRunner`: each trial as `runner run trial-spec.json --out folder/trial-K --quiet`, its
+/// output in `log.txt`; on Ctrl-C every running trial is interrupted.
+func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) throws -> [String] {
+    let executable = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).standardizedFileURL.path
     var pending = Array(trials.reversed())
     var running: [(trial: SweepTrial, process: Process)] = []
     var failures: [String] = []
@@ -46,22 +107,19 @@ func runSweep(_ document: SpecDocument, folder: String, quiet: Bool) throws {
             return true
         }
     }
-    try writeSweepResults(trials: trials, folder: folder, title: document.spec.name)
-    if !failures.isEmpty {
-        throw RunnerFailure(message: "sweep: " + failures.joined(separator: "; ") + "; see each trial's log.txt")
-    }
+    return failures
 }
 
 /// `sweep.csv` and the overlay plots from the trials' summaries and curves.
 func writeSweepResults(trials: [SweepTrial], folder: String, title: String) throws {
-    var lines = ["trial,values,status,steps,total_seconds,train_loss,train_accuracy,validation_loss,"
+    var lines = ["trial,round,values,status,steps,total_seconds,train_loss,train_accuracy,validation_loss,"
         + "validation_accuracy,test_loss,test_accuracy"]
     var lossSeries: [LineSeries] = [], accuracySeries: [LineSeries] = []
     for trial in trials {
         let trialFolder = (folder as NSString).appendingPathComponent("trial-\(trial.index)")
         let summaryPath = (trialFolder as NSString).appendingPathComponent("summary.json")
         let label = trial.label.isEmpty ? "trial \(trial.index)" : trial.label
-        var cells = ["\(trial.index)", "\"\(label.replacingOccurrences(of: "\"", with: "'"))\""]
+        var cells = ["\(trial.index)", "\(trial.round)", "\"\(label.replacingOccurrences(of: "\"", with: "'"))\""]
         if let text = try? String(contentsOfFile: summaryPath, encoding: .utf8),
             let summary = try? JSONParser.parse(text).objectValue
         {

@@ -77,16 +77,38 @@ struct SpecDocument {
 
     /// The trials of the sweep (one trial, the spec itself, when there is no sweep): for each combination of
     /// values, the document without `sweep` and with the values set, validated like a file. Problems of every
-    /// trial are reported together, at the sweep entry that caused them where one did.
+    /// trial are reported together, at the sweep entry that caused them where one did. A refined sweep's later
+    /// rounds come from `refinedRound`.
     func trials() throws(SpecError) -> [SweepTrial] {
         guard let sweep = spec.sweep else { return [SweepTrial(index: 0, overrides: [], json: json, spec: spec)] }
+        return try trials(of: sweep, round: 1, ranges: sweep.random)
+    }
+
+    /// Round `round` (from 1) of a refined random search (`sweep.refine`): the ranges narrowed around `best`
+    /// (the best trial so far's values, key path → value; see `SweepSpec.ranges`) and the round's trials, drawn
+    /// with seed `sweep.seed + round - 1`. Indices continue across rounds: round r's first trial is
+    /// `(r - 1) × sweep.roundTrialCount`. Round 1 is `trials()` with the given ranges.
+    func refinedRound(_ round: Int, best: [String: JSONValue]) throws(SpecError)
+        -> (ranges: [String: SweepRange], trials: [SweepTrial])
+    {
+        guard let sweep = spec.sweep else { return ([:], try trials()) }
+        let ranges = sweep.ranges(round: round, best: best)
+        return (ranges, try trials(of: sweep, round: round, ranges: ranges))
+    }
+
+    /// The trials of one round, drawn from `ranges`.
+    private func trials(of sweep: SweepSpec, round: Int, ranges: [String: SweepRange]) throws(SpecError)
+        -> [SweepTrial]
+    {
         func entryPath(_ key: String) -> SpecPath {
             SpecPath.root.appending("sweep").appending(sweep.grid[key] != nil ? "grid" : "random").appending(entry: key)
         }
         let base = json.removingKey("sweep")
+        let firstIndex = (round - 1) * sweep.roundTrialCount
         var trials: [SweepTrial] = []
         var issues: [SpecIssue] = []
-        for (index, combination) in sweep.combinations().enumerated() {
+        for (offset, combination) in sweep.combinations(round: round, ranges: ranges).enumerated() {
+            let index = firstIndex + offset
             var set: [(key: String, override: SpecOverride)] = []
             var tree = base
             do {
@@ -114,7 +136,10 @@ struct SpecDocument {
                 }
             }
             if diagnostics.issues.isEmpty {
-                trials.append(SweepTrial(index: index, overrides: overrides, json: tree, spec: trialSpec))
+                var trial = SweepTrial(index: index, overrides: overrides, json: tree, spec: trialSpec)
+                trial.round = round
+                trial.values = Dictionary(combination.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+                trials.append(trial)
             }
         }
         var unique: [SpecIssue] = []
@@ -126,7 +151,7 @@ struct SpecDocument {
 
 /// One trial of a sweep: its position, the values it sets, and the spec it runs.
 struct SweepTrial {
-    /// The position in `SpecDocument.trials()`, from 0.
+    /// The position in the sweep, from 0 (counting on across the rounds of a refined search).
     var index: Int
     /// The values set, as `key.path=value` overrides.
     var overrides: [SpecOverride]
@@ -134,6 +159,15 @@ struct SweepTrial {
     var json: JSONValue
     /// The trial's validated spec.
     var spec: ExperimentSpec
+    /// The round of a refined search it belongs to, from 1 (1 for every other sweep).
+    var round = 1
+    /// The swept key paths and their values (what `overrides` set).
+    var values: [String: JSONValue] = [:]
+
+    /// A trial with the given position, overrides, document and spec (round 1, no recorded values).
+    init(index: Int, overrides: [SpecOverride], json: JSONValue, spec: ExperimentSpec) {
+        (self.index, self.overrides, self.json, self.spec) = (index, overrides, json, spec)
+    }
 
     /// "optimizer.lr=0.01, model.dropout=0.5" (empty without a sweep).
     var label: String { overrides.map(\.argument).joined(separator: ", ") }

@@ -1,5 +1,6 @@
 // The `sweep` section of a spec: a grid of values and/or random ranges for any key path. Trials are the base
-// spec with the sweep removed and one combination of values set, exactly as `--set` would set them.
+// spec with the sweep removed and one combination of values set, exactly as `--set` would set them. A refined
+// random search runs in rounds, each drawing from ranges narrowed around the best trial so far.
 
 import Foundation
 import Models
@@ -9,7 +10,7 @@ import Models
 struct SweepSpec: SpecSection {
     /// The JSON keys (snake_case), read and written.
     enum CodingKeys: String, SpecKey {
-        case grid, random, trials, seed, parallel
+        case grid, random, trials, seed, parallel, refine
     }
 
     /// Key path → the values to try; every combination is a trial (default none).
@@ -22,6 +23,8 @@ struct SweepSpec: SpecSection {
     var seed: UInt64 = 0
     /// The most trials run at once, each in its own process (default 1).
     var parallel = 1
+    /// Coarse-to-fine random search: rounds after the first draw around the best trial so far (default none).
+    var refine: SweepRefine? = nil
 
     /// The most trials a sweep may expand to.
     static let maximumTrials = 10_000
@@ -73,31 +76,55 @@ struct SweepSpec: SpecSection {
         if o.has(.random) { trials = trials ?? 10 }
         seed = UInt64(o.int(.seed, default: 0, .nonNegative))
         parallel = o.int(.parallel, default: 1, .positive)
+        if let value = o.value(.refine) {
+            refine = SweepRefine(reading: value, at: o.path(.refine), diagnostics)
+            if !o.has(.random) {
+                o.report(.refine, "only random search can be refined; give \"random\" ranges or remove \"refine\"")
+            }
+        }
         if trialCount > Self.maximumTrials {
             diagnostics.report(path, "expands to \(trialCount) trials, more than \(Self.maximumTrials)")
         }
     }
 
-    /// The number of trials: grid points × random draws.
-    var trialCount: Int {
+    /// The number of trials of one round: grid points × random draws.
+    var roundTrialCount: Int {
         let points = grid.values.reduce(1) { $0.multipliedReportingOverflow(by: $1.count).partialValue }
-        return points * (random.isEmpty ? 1 : (trials ?? 10))
+        return points.multipliedReportingOverflow(by: random.isEmpty ? 1 : (trials ?? 10)).partialValue
     }
 
+    /// The number of trials over every round (one round unless `refine`).
+    var trialCount: Int { roundTrialCount.multipliedReportingOverflow(by: refine?.rounds ?? 1).partialValue }
+
     /// Every trial's overrides, in order: grid keys sorted, the last varying fastest; for each grid point, the
-    /// random draws in order. Draws come from one generator seeded with `seed`, keys sorted within a draw, so a
-    /// draw is the same for every grid point.
-    func combinations() -> [[(key: String, value: JSONValue)]] {
+    /// random draws in order. Draws come from one generator seeded with `seed + round - 1` (round 1: `seed`),
+    /// keys sorted within a draw, so a draw is the same for every grid point. `ranges` replaces `random` (a
+    /// refined round's narrowed ranges).
+    func combinations(round: Int = 1, ranges: [String: SweepRange]? = nil) -> [[(key: String, value: JSONValue)]] {
         var points: [[(key: String, value: JSONValue)]] = [[]]
         for key in grid.keys.sorted() {
             points = points.flatMap { point in grid[key]!.map { point + [(key, $0)] } }
         }
-        guard !random.isEmpty else { return points }
-        var rng = RandomGenerator(seed: seed)
+        let ranges = ranges ?? random
+        guard !ranges.isEmpty else { return points }
+        var rng = RandomGenerator(seed: seed &+ UInt64(Swift.max(0, round - 1)))
         let draws = (0..<(trials ?? 10)).map { _ in
-            random.keys.sorted().map { (key: $0, value: random[$0]!.draw(using: &rng)) }
+            ranges.keys.sorted().map { (key: $0, value: ranges[$0]!.draw(using: &rng)) }
         }
         return points.flatMap { point in draws.map { point + $0 } }
+    }
+
+    /// The ranges of round `round` (from 1) of a refined search: `random` itself in round 1; later, each range
+    /// narrowed by `refine.shrink^(round - 1)` around the best trial's value for its key (`best`, key path →
+    /// value; a key without a numeric value keeps its range). See `SweepRange.narrowed`.
+    func ranges(round: Int, best: [String: JSONValue]) -> [String: SweepRange] {
+        guard round > 1, let refine else { return random }
+        let factor = Foundation.pow(refine.shrink, Double(round - 1))
+        var ranges = random
+        for (key, range) in random {
+            if let center = best[key]?.doubleValue { ranges[key] = range.narrowed(around: center, by: factor) }
+        }
+        return ranges
     }
 
     /// Writes every key.
@@ -108,6 +135,53 @@ struct SweepSpec: SpecSection {
         try c.encode(trials, forKey: .trials)
         try c.encode(seed, forKey: .seed)
         try c.encode(parallel, forKey: .parallel)
+        try c.encodeIfPresent(refine, forKey: .refine)
+    }
+}
+
+/// Coarse-to-fine random search (`sweep.refine`): round 1 draws `trials` points from the `random` ranges; each
+/// later round draws `trials` new points from the ranges narrowed around the best trial so far.
+struct SweepRefine: SpecSection {
+    /// The JSON keys (snake_case), read and written.
+    enum CodingKeys: String, SpecKey {
+        case rounds, shrink, metric
+    }
+
+    /// What picks the best trial: a final validation metric of its `summary.json`.
+    enum Metric: String, CaseIterable, Codable, Sendable {
+        case validationAccuracy = "validation_accuracy"
+        case validationLoss = "validation_loss"
+
+        /// The key under `metrics.validation` of a run's `summary.json`.
+        var summaryKey: String { self == .validationAccuracy ? "accuracy" : "loss" }
+        /// Whether a larger value is better (accuracy) or a smaller one (loss).
+        var higherIsBetter: Bool { self == .validationAccuracy }
+    }
+
+    /// Rounds of search, the first one included (default 2, at least 2).
+    var rounds = 2
+    /// Each round multiplies every range's width (log width for `log` ranges) by this, in (0, 1) (default 0.5).
+    var shrink = 0.5
+    /// The metric that picks the best trial (default validation accuracy).
+    var metric = Metric.validationAccuracy
+
+    /// Every default.
+    init() {}
+
+    /// Reads the section strictly (`SpecSection`), reporting every problem to `diagnostics`.
+    init(reading value: JSONValue?, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
+        let o = SpecObject<CodingKeys>(value, at: path, diagnostics)
+        rounds = o.int(.rounds, default: 2, IntRule(text: "an integer ≥ 2") { $0 >= 2 })
+        shrink = o.double(.shrink, default: 0.5, .openFraction)
+        metric = o.choice(.metric, default: .validationAccuracy)
+    }
+
+    /// Writes every key.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rounds, forKey: .rounds)
+        try c.encode(shrink, forKey: .shrink)
+        try c.encode(metric, forKey: .metric)
     }
 }
 
@@ -150,6 +224,31 @@ struct SweepRange: SpecSection {
         } else if integer && min.rounded(.up) > max.rounded(.down) {
             o.report(.max, "no integer lies in [\(formatNumber(min)), \(formatNumber(max))]")
         }
+    }
+
+    /// The range re-centred on `center` with its width multiplied by `factor` (the width of log(value) for a `log`
+    /// range), then clamped to this range; an `integer` range keeps only the whole numbers inside (its bounds are
+    /// rounded inwards). `center` is expected inside the range (a value drawn from it).
+    func narrowed(around center: Double, by factor: Double) -> SweepRange {
+        let half = factor / 2
+        var low: Double, high: Double
+        if log {
+            let c = Foundation.log(center), width = Foundation.log(max) - Foundation.log(min)
+            (low, high) = (Foundation.exp(c - half * width), Foundation.exp(c + half * width))
+        } else {
+            (low, high) = (center - half * (max - min), center + half * (max - min))
+        }
+        (low, high) = (Swift.min(Swift.max(low, min), max), Swift.max(Swift.min(high, max), min))
+        if integer {
+            let whole = (low.rounded(.up), high.rounded(.down))
+            if whole.0 <= whole.1 { (low, high) = whole }
+        }
+        return SweepRange(min: low, max: high, log: log, integer: integer)
+    }
+
+    /// "[0.001, 0.1] log integer": the bounds and scale, for messages.
+    var summary: String {
+        "[\(formatNumber(min)), \(formatNumber(max))]" + (log ? " log" : "") + (integer ? " integer" : "")
     }
 
     /// One draw: a JSON integer when `integer`, else a number.
