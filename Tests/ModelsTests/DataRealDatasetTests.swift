@@ -51,7 +51,7 @@ import Testing
         #expect(both.isSubstitute)
         #expect(both.files.count == 4)
         #expect(both.summary.contains("fashion-mnist from /usr/share/datasets/fashion-mnist"))
-        #expect(both.summary.contains("instead of mnist: MNIST's train and test files were not found"))
+        #expect(both.summary.contains("instead of mnist: MNIST's train and test files are not both available"))
         // The test split alone is real MNIST.
         let testOnly = try resolver.locateMNISTShaped(split: .test)
         #expect(testOnly.dataset == .mnist && !testOnly.isSubstitute)

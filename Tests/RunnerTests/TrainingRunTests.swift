@@ -24,7 +24,8 @@ private func blobsRun(
     var rng = RandomGenerator(seed: 4)
     let model = MLP(sizes: [2, 16, 3], activation: .relu, using: &rng)
     let task = ClassificationTask(
-        train: splits[0], validation: splits[1], test: splits[2], suites: [], loss: .crossEntropy,
+        train: splits[0], validation: splits[1], test: splits[2], suites: [("test_again", splits[2])],
+        loss: .crossEntropy,
         forward: forward?(model) ?? { x, training, rng in model.forward(x, training: training, using: &rng) },
         firstLayerFilters: nil, lastLayerAttention: nil)
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -64,7 +65,10 @@ extension InterruptibleTraining {
                 #expect(points.filter { $0.split == "train" }.count == 8)  // every 5 of 40 steps
                 #expect(points.filter { $0.split == "validation" }.map(\.epoch) == [1, 2, 3, 4, 5])
                 #expect(points.filter { $0.split == "test" }.count == 5)
-                let trainLosses = points.filter { $0.split == "train" }.map(\.loss)
+            // Wall-clock seconds never run past the run's total (they were once counted twice after training).
+            #expect(points.allSatisfy { $0.wallSeconds <= result.state.elapsedBefore + 0.001 })
+            #expect(points.last?.split == "test_again")
+            let trainLosses = points.filter { $0.split == "train" }.map(\.loss)
                 #expect(trainLosses.last! < trainLosses.first!)
             }
         }

@@ -146,10 +146,11 @@ public struct DatasetResolver: Sendable {
         }
         do {
             let fashion = try locate(.fashionMNIST, split: split)
-            let what = split.map { "\($0.rawValue) files" } ?? "train and test files"
+            let what = split.map { "MNIST's \($0.rawValue) files were not found" }
+                ?? "MNIST's train and test files are not both available"
             return DatasetLocation(
                 requested: .mnist, dataset: .fashionMNIST, directory: fashion.directory, source: fashion.source,
-                files: fashion.files, note: "MNIST's \(what) were not found, so Fashion-MNIST (same shape) is used")
+                files: fashion.files, note: "\(what), so Fashion-MNIST (same shape) is used")
         } catch {
             guard case .datasetNotFound(let name, let mnistSearched, let hint) = mnistError,
                 case .datasetNotFound(_, let fashionSearched, let fashionHint) = error

@@ -43,7 +43,8 @@ struct ClassificationRun {
         let stepsPerEpoch = loader.batchCount
         let totalSteps = settings.steps ?? settings.epochs * stepsPerEpoch
         let clock = Date()
-        func wall() -> Double { state.elapsedBefore + Date().timeIntervalSince(clock) }
+        // Seconds of training so far, this process's and earlier processes' (a resumed run).
+        func wall() -> Double { start.elapsedBefore + Date().timeIntervalSince(clock) }
         let progress = showProgress ? Progress(total: totalSteps, label: "train") : nil
         var epochStart = Date()
         var result = RunResult(status: .completed, state: state)
@@ -132,7 +133,11 @@ struct ClassificationRun {
         }
         progress?.finish()
 
-        if result.status == .earlyStopped { _ = try bestWeights.restore(into: model) }
+        // With early stopping, a finished run ends on its best weights, whether patience ran out or the epochs did.
+        let ended = result.status == .earlyStopped || result.status == .completed
+        if settings.earlyStoppingPatience != nil, ended, state.evaluationsWithoutImprovement > 0 {
+            _ = try bestWeights.restore(into: model)
+        }
         state.elapsedBefore = wall()
         if result.status != .diverged { try checkpoints?.save(state) }
         result.state = state

@@ -21,7 +21,7 @@ struct LanguageModelRun {
         let totalSteps = settings.steps ?? 2000
         let evaluateEvery = settings.evaluateEvery ?? max(totalSteps / 10, 1)
         let clock = Date()
-        func wall() -> Double { state.elapsedBefore + Date().timeIntervalSince(clock) }
+        func wall() -> Double { start.elapsedBefore + Date().timeIntervalSince(clock) }
         let progress = showProgress ? Progress(total: totalSteps, label: "train") : nil
         let before = state.step == 0 ? sample() : ""
         var result = RunResult(status: .completed, state: state)
