@@ -91,32 +91,9 @@ private func checkConvolution(
     dilation: [Int], mode: PaddingMode
 ) -> [Int] {
     let spatial = stride.count
-    let layout = spatial == 1 ? "(N, C, L)" : "(N, C, H, W)"
-    precondition(input.rank == spatial + 2, "\(name): input must be \(layout), got \(input.shape)")
-    precondition(
-        weight.rank == spatial + 2,
-        "\(name): weight must have rank \(spatial + 2), (F, C\(spatial == 1 ? ", K" : ", KH, KW")), "
-            + "got \(weight.shape)")
-    precondition(
-        input.dtype == weight.dtype, "\(name): dtypes differ, input \(input.dtype) and weight \(weight.dtype)")
-    precondition(
-        input.shape[1] == weight.shape[1],
-        "\(name): input \(input.shape) has \(input.shape[1]) channels, "
-            + "weight \(weight.shape) expects \(weight.shape[1])")
-    precondition(weight.shape.allSatisfy { $0 > 0 }, "\(name): weight \(weight.shape) has an empty axis")
-    if let bias {
-        precondition(
-            bias.shape == [weight.shape[0]] && bias.dtype == input.dtype,
-            "\(name): bias \(bias.shape) \(bias.dtype) must be [\(weight.shape[0])] \(input.dtype) "
-                + "for weight \(weight.shape)")
-    }
-    precondition(
-        stride.allSatisfy { $0 > 0 } && dilation.allSatisfy { $0 > 0 },
-        "\(name): stride \(stride) and dilation \(dilation) must be positive")
-    // Padding per spatial axis as (before, after): (top, bottom), (left, right) for images.
-    let paddingText = "[" + padding.map { "(\($0.left), \($0.right))" }.joined(separator: ", ") + "]"
-    precondition(
-        padding.allSatisfy { $0.left >= 0 && $0.right >= 0 }, "\(name): padding \(paddingText) must be nonnegative")
+    checkConvolutionOperands(
+        name, input: input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+        transposed: false)
     precondition(
         mode == .zeros || input.shape[2...].allSatisfy { $0 > 0 },
         "\(name): circular padding of an empty input \(input.shape)")
@@ -128,6 +105,49 @@ private func checkConvolution(
     precondition(
         sizes.allSatisfy { $0 > 0 },
         "\(name): output size \(sizes) is not positive for input \(input.shape), weight \(weight.shape), "
-            + "stride \(stride), padding \(paddingText), dilation \(dilation)")
+            + "stride \(stride), padding \(describePadding(padding)), dilation \(dilation)")
     return sizes
+}
+
+/// The checks a convolution and a transposed convolution share, over `stride.count` spatial axes: ranks,
+/// dtypes, channel counts, bias, stride, dilation and padding. A convolution's weight is (F, C, K…), a transposed
+/// one's (C_in, C_out, K…); every message names the op and the shapes.
+func checkConvolutionOperands(
+    _ name: StaticString, input: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Padding1D],
+    dilation: [Int], transposed: Bool
+) {
+    let spatial = stride.count
+    let channels = transposed ? "C_in" : "C"
+    let layout = spatial == 1 ? "(N, \(channels), L)" : "(N, \(channels), H, W)"
+    let weightLayout = transposed ? "(C_in, C_out" : "(F, C"
+    let (inputAxis, outputAxis) = transposed ? (0, 1) : (1, 0)  // where the weight holds C_in and C_out
+    precondition(input.rank == spatial + 2, "\(name): input must be \(layout), got \(input.shape)")
+    precondition(
+        weight.rank == spatial + 2,
+        "\(name): weight must have rank \(spatial + 2), \(weightLayout)\(spatial == 1 ? ", K" : ", KH, KW")), "
+            + "got \(weight.shape)")
+    precondition(
+        input.dtype == weight.dtype, "\(name): dtypes differ, input \(input.dtype) and weight \(weight.dtype)")
+    precondition(
+        input.shape[1] == weight.shape[inputAxis],
+        "\(name): input \(input.shape) has \(input.shape[1]) channels, "
+            + "weight \(weight.shape) expects \(weight.shape[inputAxis])")
+    precondition(weight.shape.allSatisfy { $0 > 0 }, "\(name): weight \(weight.shape) has an empty axis")
+    if let bias {
+        precondition(
+            bias.shape == [weight.shape[outputAxis]] && bias.dtype == input.dtype,
+            "\(name): bias \(bias.shape) \(bias.dtype) must be [\(weight.shape[outputAxis])] \(input.dtype) "
+                + "for weight \(weight.shape)")
+    }
+    precondition(
+        stride.allSatisfy { $0 > 0 } && dilation.allSatisfy { $0 > 0 },
+        "\(name): stride \(stride) and dilation \(dilation) must be positive")
+    precondition(
+        padding.allSatisfy { $0.left >= 0 && $0.right >= 0 },
+        "\(name): padding \(describePadding(padding)) must be nonnegative")
+}
+
+/// Padding per spatial axis as (before, after), e.g. "[(1, 1), (0, 2)]": (top, bottom), (left, right) for images.
+func describePadding(_ padding: [Padding1D]) -> String {
+    "[" + padding.map { "(\($0.left), \($0.right))" }.joined(separator: ", ") + "]"
 }

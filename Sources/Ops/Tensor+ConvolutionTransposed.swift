@@ -95,32 +95,9 @@ private func checkTransposedConvolution(
     outputPadding: [Int], dilation: [Int]
 ) -> [Int] {
     let spatial = stride.count
-    let layout = spatial == 1 ? "(N, C_in, L)" : "(N, C_in, H, W)"
-    precondition(input.rank == spatial + 2, "\(name): input must be \(layout), got \(input.shape)")
-    precondition(
-        weight.rank == spatial + 2,
-        "\(name): weight must have rank \(spatial + 2), (C_in, C_out\(spatial == 1 ? ", K" : ", KH, KW")), "
-            + "got \(weight.shape)")
-    precondition(
-        input.dtype == weight.dtype, "\(name): dtypes differ, input \(input.dtype) and weight \(weight.dtype)")
-    precondition(
-        input.shape[1] == weight.shape[0],
-        "\(name): input \(input.shape) has \(input.shape[1]) channels, "
-            + "weight \(weight.shape) expects \(weight.shape[0])")
-    precondition(weight.shape.allSatisfy { $0 > 0 }, "\(name): weight \(weight.shape) has an empty axis")
-    if let bias {
-        precondition(
-            bias.shape == [weight.shape[1]] && bias.dtype == input.dtype,
-            "\(name): bias \(bias.shape) \(bias.dtype) must be [\(weight.shape[1])] \(input.dtype) "
-                + "for weight \(weight.shape)")
-    }
-    precondition(
-        stride.allSatisfy { $0 > 0 } && dilation.allSatisfy { $0 > 0 },
-        "\(name): stride \(stride) and dilation \(dilation) must be positive")
-    // Padding per spatial axis as (before, after): (top, bottom), (left, right) for images.
-    let paddingText = "[" + padding.map { "(\($0.left), \($0.right))" }.joined(separator: ", ") + "]"
-    precondition(
-        padding.allSatisfy { $0.left >= 0 && $0.right >= 0 }, "\(name): padding \(paddingText) must be nonnegative")
+    checkConvolutionOperands(
+        name, input: input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+        transposed: true)
     for axis in 0..<spatial {
         precondition(
             outputPadding[axis] >= 0 && (outputPadding[axis] < stride[axis] || outputPadding[axis] < dilation[axis]),
@@ -135,6 +112,6 @@ private func checkTransposedConvolution(
     precondition(
         sizes.allSatisfy { $0 > 0 },
         "\(name): output size \(sizes) is not positive for input \(input.shape), weight \(weight.shape), "
-            + "stride \(stride), padding \(paddingText), output padding \(outputPadding), dilation \(dilation)")
+            + "stride \(stride), padding \(describePadding(padding)), output padding \(outputPadding), dilation \(dilation)")
     return sizes
 }
