@@ -112,6 +112,7 @@ private func checkTransposedConvolution(
     precondition(
         sizes.allSatisfy { $0 > 0 },
         "\(name): output size \(sizes) is not positive for input \(input.shape), weight \(weight.shape), "
-            + "stride \(stride), padding \(describePadding(padding)), output padding \(outputPadding), dilation \(dilation)")
+            + "stride \(stride), padding \(describePadding(padding)), output padding \(outputPadding), "
+            + "dilation \(dilation)")
     return sizes
 }
