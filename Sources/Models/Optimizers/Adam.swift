@@ -75,18 +75,12 @@ public final class Adam: Optimizer {
 
     public func step() {
         stepCount += 1
-        for group in groups {
-            let lr = group.learningRate ?? learningRate
-            for p in group.parameters {
-                guard let grad = p.grad else { continue }
-                let m = firstMoment.buffer(for: p), v = secondMoment.buffer(for: p)
-                withParameter(
-                    p, grad,
-                    float: { w, g in update(w, g, m.pointer(Float.self), v.pointer(Float.self), p.count, lr, group) },
-                    double: { w, g in
-                        update(w, g, m.pointer(Double.self), v.pointer(Double.self), p.count, lr, group)
-                    })
-            }
+        forEachParameterWithGradient { p, grad, lr, group in
+            let m = firstMoment.buffer(for: p), v = secondMoment.buffer(for: p)
+            withParameter(
+                p, grad,
+                float: { w, g in update(w, g, m.pointer(Float.self), v.pointer(Float.self), p.count, lr, group) },
+                double: { w, g in update(w, g, m.pointer(Double.self), v.pointer(Double.self), p.count, lr, group) })
         }
     }
 

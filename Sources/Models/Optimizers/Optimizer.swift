@@ -50,6 +50,18 @@ extension Optimizer {
 
     /// All parameters of all groups.
     public var parameters: [Tensor] { groups.flatMap(\.parameters) }
+
+    /// Calls `update` for every parameter that has a gradient, with the gradient, the group's learning rate
+    /// (or the base one) and the group: the walk every `step()` makes.
+    func forEachParameterWithGradient(_ update: (Tensor, Tensor, Double, ParameterGroup) -> Void) {
+        for group in groups {
+            let lr = group.learningRate ?? learningRate
+            for p in group.parameters {
+                guard let grad = p.grad else { continue }
+                update(p, grad, lr, group)
+            }
+        }
+    }
 }
 
 /// One state buffer per parameter (zeros of its shape), created on first use.

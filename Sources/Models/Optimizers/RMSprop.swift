@@ -60,21 +60,15 @@ public final class RMSprop: Optimizer {
     }
 
     public func step() {
-        for group in groups {
-            let lr = group.learningRate ?? learningRate
-            for p in group.parameters {
-                guard let grad = p.grad else { continue }
-                let v = squareAverage.buffer(for: p)
-                let b = momentum > 0 ? momentumBuffer.buffer(for: p) : nil
-                withParameter(
-                    p, grad,
-                    float: { w, g in
-                        update(w, g, v.pointer(Float.self), b?.pointer(Float.self), p.count, lr, group)
-                    },
-                    double: { w, g in
-                        update(w, g, v.pointer(Double.self), b?.pointer(Double.self), p.count, lr, group)
-                    })
-            }
+        forEachParameterWithGradient { p, grad, lr, group in
+            let v = squareAverage.buffer(for: p)
+            let b = momentum > 0 ? momentumBuffer.buffer(for: p) : nil
+            withParameter(
+                p, grad,
+                float: { w, g in update(w, g, v.pointer(Float.self), b?.pointer(Float.self), p.count, lr, group) },
+                double: { w, g in
+                    update(w, g, v.pointer(Double.self), b?.pointer(Double.self), p.count, lr, group)
+                })
         }
     }
 

@@ -50,16 +50,12 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
-        for group in groups {
-            let lr = group.learningRate ?? learningRate
-            for p in group.parameters {
-                guard let grad = p.grad else { continue }
-                let v = momentum > 0 ? velocity.buffer(for: p) : nil
-                withParameter(
-                    p, grad,
-                    float: { w, g in update(w, g, v?.pointer(Float.self), p.count, lr, group) },
-                    double: { w, g in update(w, g, v?.pointer(Double.self), p.count, lr, group) })
-            }
+        forEachParameterWithGradient { p, grad, lr, group in
+            let v = momentum > 0 ? velocity.buffer(for: p) : nil
+            withParameter(
+                p, grad,
+                float: { w, g in update(w, g, v?.pointer(Float.self), p.count, lr, group) },
+                double: { w, g in update(w, g, v?.pointer(Double.self), p.count, lr, group) })
         }
     }
 
