@@ -47,9 +47,14 @@ extension Float: NativeScalar {
         alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(
-            CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
-            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        splitProduct(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c,
+            ldc: ldc
+        ) { m, n, a, b, c in
+            cblas_sgemm(
+                CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        }
     }
 }
 
@@ -61,8 +66,44 @@ extension Double: NativeScalar {
         alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        cblas_dgemm(
-            CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
-            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        splitProduct(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c,
+            ldc: ldc
+        ) { m, n, a, b, c in
+            cblas_dgemm(
+                CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        }
     }
 }
+
+/// Runs a row-major product C (m × n) = op(A) · op(B) as one BLAS call, or, when it is large enough to pay for a
+/// second thread, as one call per block of C's rows (or columns, when it has more of those) on `parallelFor`.
+/// `product(m, n, a, b, c)` computes the block of C at `c` from the matching rows of op(A) and columns of op(B).
+@inline(__always)
+private func splitProduct<T>(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<T>, lda: Int,
+    b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int,
+    _ product: (Int, Int, UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void
+) {
+    let threads = Parallelism.threadCount
+    guard threads > 1, m * n * k >= parallelProductWork, max(m, n) >= 2 * threads else {
+        return product(m, n, a, b, c)
+    }
+    if m >= n {
+        // Rows i of op(A) start at a + i·lda, or at a + i when A is stored transposed (k × m).
+        parallelFor(threads) { t in
+            let start = t * m / threads, end = (t + 1) * m / threads
+            product(end - start, n, a + start * (transposeA ? 1 : lda), b, c + start * ldc)
+        }
+    } else {
+        // Columns j of op(B) start at b + j, or at b + j·ldb when B is stored transposed (n × k).
+        parallelFor(threads) { t in
+            let start = t * n / threads, end = (t + 1) * n / threads
+            product(m, end - start, a, b + start * (transposeB ? ldb : 1), c + start)
+        }
+    }
+}
+
+/// Multiply-adds (m·n·k) from which a matrix product is split between threads: about 5 µs of one core's work.
+let parallelProductWork = 1 << 18

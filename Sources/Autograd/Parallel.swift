@@ -1,0 +1,153 @@
+// Work split over the machine's cores: a small pool of worker threads that run the chunks of one loop together with
+// the calling thread (the fork–join of OpenMP's `parallel for`, which PyTorch's CPU kernels use through
+// `at::parallel_for`). OpenBLAS is kept to one thread and large matrix products are split here instead: its own
+// threads spin in `sched_yield` between the many small products of a training step and cost more than they give.
+import CBLAS
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How many threads large kernels and matrix products use.
+public enum Parallelism {
+    /// Threads a parallel loop runs on: the calling thread plus `threadCount − 1` workers. Defaults to the
+    /// `TAPEGRAD_NUM_THREADS` environment variable, else the number of active processors; 1 runs everything on the
+    /// calling thread.
+    public static var threadCount: Int {
+        get { WorkerPool.shared.threadCount.load(ordering: .relaxed) }
+        set {
+            precondition(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
+            WorkerPool.shared.threadCount.store(newValue, ordering: .relaxed)
+        }
+    }
+}
+
+/// Runs `body(i)` for every `i` in `0..<count`, spread over `Parallelism.threadCount` threads (each thread takes the
+/// next index until none is left), and returns when all have run. Indices run concurrently, so `body` must only
+/// write what its index owns. A call made while another parallel loop is running (from inside `body`, or from
+/// another thread) runs its indices on the calling thread, in order.
+public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+    if count <= 0 { return }
+    if count == 1 { return body(0) }
+    WorkerPool.shared.run(count, body)
+}
+
+/// Splits `0..<total` into at most `Parallelism.threadCount` contiguous ranges of at least `grain` elements each and
+/// runs `body` on each range in parallel (one range on the calling thread when `total < 2 · grain`).
+public func parallelRanges(_ total: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    let threads = Parallelism.threadCount
+    let chunks = min(threads, max(1, total / max(grain, 1)))
+    if chunks <= 1 {
+        if total > 0 { body(0..<total) }
+        return
+    }
+    parallelFor(chunks) { chunk in
+        body((chunk * total / chunks)..<((chunk + 1) * total / chunks))
+    }
+}
+
+/// The worker threads behind `parallelFor`. A job is published by bumping `generation`; every worker takes indices
+/// from `next` until they run out and then reports in `finished`, so the caller knows when the job's closure may go.
+/// Idle workers spin for a while (a training step alternates short serial and parallel stretches, and waking a
+/// sleeping thread costs tens of microseconds here), then sleep on a condition variable.
+final class WorkerPool: @unchecked Sendable {
+    static let shared = WorkerPool()
+
+    let threadCount: Atomic<Int>
+    private let generation = Atomic<Int>(0)
+    private let next = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
+    private let sleepers = Atomic<Int>(0)
+    private let busy = Atomic<Bool>(false)
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// The job's body and index count; written before `generation` is bumped, read by workers after they see it.
+    private nonisolated(unsafe) var job: ((Int) -> Void)?
+    private nonisolated(unsafe) var jobCount = 0
+    private nonisolated(unsafe) var participants = 0
+    private nonisolated(unsafe) var workers = 0
+
+    /// Spins of an idle worker before it sleeps (about a millisecond).
+    private static let spinLimit = 1 << 18
+
+    private init() {
+        let environment = ProcessInfo.processInfo.environment["TAPEGRAD_NUM_THREADS"].flatMap { Int($0) }
+        threadCount = Atomic(max(1, environment ?? ProcessInfo.processInfo.activeProcessorCount))
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
+        openblas_set_num_threads(1)
+    }
+
+    func run(_ count: Int, _ body: (Int) -> Void) {
+        let threads = min(threadCount.load(ordering: .relaxed), count)
+        guard threads > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
+            for i in 0..<count { body(i) }
+            return
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        while workers < threads - 1 { startWorker() }
+        withoutActuallyEscaping(body) { body in
+            job = body
+            jobCount = count
+            participants = threads - 1
+            next.store(0, ordering: .relaxed)
+            finished.store(0, ordering: .relaxed)
+            generation.add(1, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                pthread_mutex_lock(mutex)
+                pthread_cond_broadcast(wake)
+                pthread_mutex_unlock(mutex)
+            }
+            work()
+            while finished.load(ordering: .acquiring) < workers {}
+            job = nil
+        }
+    }
+
+    /// Takes indices of the current job until none is left.
+    private func work() {
+        let body = job!
+        while true {
+            let i = next.add(1, ordering: .relaxed).oldValue
+            if i >= jobCount { return }
+            body(i)
+        }
+    }
+
+    private func startWorker() {
+        let index = workers
+        workers += 1
+        let seen = generation.load(ordering: .acquiring)
+        let thread = Thread { [self] in loop(index: index, seen: seen) }
+        thread.name = "TapeGrad worker \(index + 1)"
+        thread.start()
+    }
+
+    private func loop(index: Int, seen: Int) {
+        var seen = seen
+        while true {
+            var spins = 0
+            var current = generation.load(ordering: .acquiring)
+            while current == seen {
+                spins += 1
+                if spins >= Self.spinLimit {
+                    pthread_mutex_lock(mutex)
+                    sleepers.add(1, ordering: .sequentiallyConsistent)
+                    while generation.load(ordering: .sequentiallyConsistent) == seen {
+                        pthread_cond_wait(wake, mutex)
+                    }
+                    sleepers.subtract(1, ordering: .relaxed)
+                    pthread_mutex_unlock(mutex)
+                    spins = 0
+                }
+                current = generation.load(ordering: .acquiring)
+            }
+            seen = current
+            if index < participants { work() }
+            finished.add(1, ordering: .releasing)
+        }
+    }
+}
