@@ -25,8 +25,11 @@ public enum DType: String, Sendable, Codable, CaseIterable {
 /// case .float64: run(Double.self)
 /// }
 /// ```
-public protocol NativeScalar: Real, BinaryFloatingPoint {
+public protocol NativeScalar: Real, BinaryFloatingPoint, SIMDScalar {
     static var dtype: DType { get }
+
+    /// The square roots of four elements, as vector instructions where the CPU has them.
+    static func squareRoots(_ x: SIMD4<Self>) -> SIMD4<Self>
 
     /// `C ← alpha · op(A) · op(B) + beta · C`, row-major, through `cblas_sgemm` / `cblas_dgemm`.
     static func gemm(
@@ -41,6 +44,15 @@ private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : Cbl
 
 extension Float: NativeScalar {
     public static var dtype: DType { .float32 }
+
+    @inlinable @inline(__always)
+    public static func squareRoots(_ x: SIMD4<Float>) -> SIMD4<Float> {
+        #if arch(x86_64)
+        _mm_sqrt_ps(x)
+        #else
+        x.squareRoot()
+        #endif
+    }
 
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -60,6 +72,16 @@ extension Float: NativeScalar {
 
 extension Double: NativeScalar {
     public static var dtype: DType { .float64 }
+
+    @inlinable @inline(__always)
+    public static func squareRoots(_ x: SIMD4<Double>) -> SIMD4<Double> {
+        #if arch(x86_64)
+        let low = _mm_sqrt_pd(x.lowHalf), high = _mm_sqrt_pd(x.highHalf)
+        return SIMD4(lowHalf: low, highHalf: high)
+        #else
+        x.squareRoot()
+        #endif
+    }
 
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

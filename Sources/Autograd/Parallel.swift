@@ -48,29 +48,36 @@ public func parallelRanges(_ total: Int, grain: Int, _ body: (Range<Int>) -> Voi
     }
 }
 
-/// The worker threads behind `parallelFor`. A job is published by bumping `generation`; every worker takes indices
-/// from `next` until they run out and then reports in `finished`, so the caller knows when the job's closure may go.
-/// Idle workers spin for a while (a training step alternates short serial and parallel stretches, and waking a
-/// sleeping thread costs tens of microseconds here), then sleep on a condition variable.
+/// The worker threads behind `parallelFor`. A job is published in `control`, one word holding its generation, a
+/// "closed" bit and how many workers joined it. An idle worker that sees a new generation joins by incrementing the
+/// count, unless the job is closed or has all the workers it wants; it then takes indices from `next` until they run
+/// out and reports in `finished`. The caller takes indices too, closes the job when none is left and waits only for
+/// the workers that joined, so a worker the system has not scheduled (another process on the core) never holds the
+/// caller up. Idle workers spin for a while (a training step alternates short serial and parallel stretches, and
+/// waking a sleeping thread costs tens of microseconds here), then sleep on a condition variable.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
     let threadCount: Atomic<Int>
-    private let generation = Atomic<Int>(0)
+    /// generation << 16 | closed bit | workers joined.
+    private let control = Atomic<Int>(0)
     private let next = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    /// The job's body and index count; written before `generation` is bumped, read by workers after they see it.
+    /// The job's body, index count and wanted workers; written before `control` publishes the job, read by workers
+    /// after they joined it.
     private nonisolated(unsafe) var job: ((Int) -> Void)?
     private nonisolated(unsafe) var jobCount = 0
-    private nonisolated(unsafe) var participants = 0
+    private nonisolated(unsafe) var wanted = 0
     private nonisolated(unsafe) var workers = 0
 
-    /// Spins of an idle worker before it sleeps (about a millisecond).
-    private static let spinLimit = 1 << 18
+    private static let closed = 1 << 15
+    private static let joinedMask = closed - 1
+    /// How long an idle worker spins before it sleeps.
+    private static let spinNanoseconds: UInt64 = 2_000_000
 
     private init() {
         let environment = ProcessInfo.processInfo.environment["TAPEGRAD_NUM_THREADS"].flatMap { Int($0) }
@@ -92,24 +99,25 @@ final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             job = body
             jobCount = count
-            participants = threads - 1
+            wanted = threads - 1
             next.store(0, ordering: .relaxed)
             finished.store(0, ordering: .relaxed)
-            generation.add(1, ordering: .sequentiallyConsistent)
+            let generation = (control.load(ordering: .relaxed) >> 16) + 1
+            control.store(generation << 16, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(mutex)
                 pthread_cond_broadcast(wake)
                 pthread_mutex_unlock(mutex)
             }
-            work()
-            while finished.load(ordering: .acquiring) < workers {}
+            work(body)
+            let joined = control.bitwiseOr(Self.closed, ordering: .acquiringAndReleasing).oldValue & Self.joinedMask
+            while finished.load(ordering: .acquiring) < joined {}
             job = nil
         }
     }
 
     /// Takes indices of the current job until none is left.
-    private func work() {
-        let body = job!
+    private func work(_ body: (Int) -> Void) {
         while true {
             let i = next.add(1, ordering: .relaxed).oldValue
             if i >= jobCount { return }
@@ -117,37 +125,53 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// A joined worker's share of the job. Its own frame, so that the worker's reference to the body is gone
+    /// before it reports (the caller checks that nothing keeps the body once it returns).
+    @inline(never)
+    private func workOnJob() {
+        work(job!)
+    }
+
     private func startWorker() {
-        let index = workers
         workers += 1
-        let seen = generation.load(ordering: .acquiring)
-        let thread = Thread { [self] in loop(index: index, seen: seen) }
-        thread.name = "TapeGrad worker \(index + 1)"
+        let seen = control.load(ordering: .acquiring) >> 16
+        let thread = Thread { [self] in loop(seen: seen) }
+        thread.name = "TapeGrad worker \(workers)"
         thread.start()
     }
 
-    private func loop(index: Int, seen: Int) {
+    private func loop(seen: Int) {
         var seen = seen
         while true {
             var spins = 0
-            var current = generation.load(ordering: .acquiring)
-            while current == seen {
+            var idleSince = DispatchTime.now().uptimeNanoseconds
+            var state = control.load(ordering: .acquiring)
+            while state >> 16 == seen {
                 spins += 1
-                if spins >= Self.spinLimit {
+                if spins % 1024 == 0 && DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinNanoseconds {
                     pthread_mutex_lock(mutex)
                     sleepers.add(1, ordering: .sequentiallyConsistent)
-                    while generation.load(ordering: .sequentiallyConsistent) == seen {
+                    while control.load(ordering: .sequentiallyConsistent) >> 16 == seen {
                         pthread_cond_wait(wake, mutex)
                     }
                     sleepers.subtract(1, ordering: .relaxed)
                     pthread_mutex_unlock(mutex)
-                    spins = 0
+                    idleSince = DispatchTime.now().uptimeNanoseconds
                 }
-                current = generation.load(ordering: .acquiring)
+                state = control.load(ordering: .acquiring)
             }
-            seen = current
-            if index < participants { work() }
-            finished.add(1, ordering: .releasing)
+            seen = state >> 16
+            // Join unless the caller closed the job or it has the workers it wants.
+            while state >> 16 == seen && state & Self.closed == 0 && state & Self.joinedMask < wanted {
+                let (exchanged, current) = control.compareExchange(
+                    expected: state, desired: state + 1, ordering: .acquiringAndReleasing)
+                if exchanged {
+                    workOnJob()
+                    finished.add(1, ordering: .releasing)
+                    break
+                }
+                state = current
+            }
         }
     }
 }

@@ -84,20 +84,41 @@ public final class Adam: Optimizer {
         }
     }
 
+    /// The update above as PyTorch computes it, w ← w·(1 − η·λ) − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε),
+    /// in one pass over the elements split between threads, four elements at a time without penalties.
     private func update<T: NativeScalar>(
         _ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ m: UnsafeMutablePointer<T>,
         _ v: UnsafeMutablePointer<T>, _ n: Int, _ lr: Double, _ group: ParameterGroup
     ) {
         let t = Double(stepCount)
-        let b1 = T(beta1), b2 = T(beta2), eps = T(epsilon), eta = T(lr)
-        let correction1 = T(1 - Foundation.pow(beta1, t)), correction2 = T(1 - Foundation.pow(beta2, t))
+        let b1 = T(beta1), b2 = T(beta2), eps = T(epsilon)
+        let stepSize = T(lr / (1 - Foundation.pow(beta1, t)))
+        let inverseRootCorrection2 = T(1 / (1 - Foundation.pow(beta2, t)).squareRoot())
         let l2 = decoupledWeightDecay ? 0 : T(group.weightDecay), l1 = T(group.l1)
         let decay = decoupledWeightDecay ? 1 - T(lr * group.weightDecay) : 1
-        for i in 0..<n {
-            let gi = penalized(g[i], w[i], l2: l2, l1: l1)
-            m[i] = b1 * m[i] + (1 - b1) * gi
-            v[i] = b2 * v[i] + (1 - b2) * gi * gi
-            w[i] = w[i] * decay - eta * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
+        let penalties = l2 != 0 || l1 != 0
+        forEachChunk(n) { range in
+            var i = range.lowerBound
+            if !penalties {
+                while i + 4 <= range.upperBound {
+                    let gi = load4(g + i)
+                    let mi = b1 * load4(m + i) + (1 - b1) * gi
+                    let vi = b2 * load4(v + i) + (1 - b2) * gi * gi
+                    store4(mi, m + i)
+                    store4(vi, v + i)
+                    let denominator = T.squareRoots(vi) * inverseRootCorrection2 + eps
+                    store4(load4(w + i) * decay - stepSize * mi / denominator, w + i)
+                    i += 4
+                }
+            }
+            for i in i..<range.upperBound {
+                let gi = penalties ? penalized(g[i], w[i], l2: l2, l1: l1) : g[i]
+                let mi = b1 * m[i] + (1 - b1) * gi
+                let vi = b2 * v[i] + (1 - b2) * gi * gi
+                m[i] = mi
+                v[i] = vi
+                w[i] = w[i] * decay - stepSize * mi / (vi.squareRoot() * inverseRootCorrection2 + eps)
+            }
         }
     }
 }

@@ -93,6 +93,28 @@ func penalized<T: NativeScalar>(_ g: T, _ w: T, l2: T, l1: T) -> T {
     return result
 }
 
+/// Runs `body` on ranges covering `0..<count` elements of a parameter, in parallel for large parameters
+/// (updates are elementwise, so any split gives the same result).
+@inline(__always)
+func forEachChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
+    parallelRanges(count, grain: 1 << 15, body)
+}
+
+/// Four consecutive elements from `p` (no alignment needed).
+@inline(__always)
+func load4<T: NativeScalar>(_ p: UnsafePointer<T>) -> SIMD4<T> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<T>.self)
+}
+
+@inline(__always)
+func load4<T: NativeScalar>(_ p: UnsafeMutablePointer<T>) -> SIMD4<T> { load4(UnsafePointer(p)) }
+
+/// Stores four consecutive elements at `p`.
+@inline(__always)
+func store4<T: NativeScalar>(_ x: SIMD4<T>, _ p: UnsafeMutablePointer<T>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD4<T>.self)
+}
+
 /// Runs `update` with typed pointers to the parameter's elements and its gradient's.
 @inline(__always)
 func withParameter(

@@ -78,15 +78,17 @@ public final class RMSprop: Optimizer {
     ) {
         let a = T(alpha), eps = T(epsilon), eta = T(lr), mu = T(momentum)
         let l2 = T(group.weightDecay), l1 = T(group.l1)
-        for i in 0..<n {
-            let gi = penalized(g[i], w[i], l2: l2, l1: l1)
-            v[i] = a * v[i] + (1 - a) * gi * gi
-            let scaled = gi / (v[i].squareRoot() + eps)
-            if let b {
-                b[i] = mu * b[i] + scaled
-                w[i] -= eta * b[i]
-            } else {
-                w[i] -= eta * scaled
+        forEachChunk(n) { range in
+            for i in range {
+                let gi = penalized(g[i], w[i], l2: l2, l1: l1)
+                v[i] = a * v[i] + (1 - a) * gi * gi
+                let scaled = gi / (v[i].squareRoot() + eps)
+                if let b {
+                    b[i] = mu * b[i] + scaled
+                    w[i] -= eta * b[i]
+                } else {
+                    w[i] -= eta * scaled
+                }
             }
         }
     }

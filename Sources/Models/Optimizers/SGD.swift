@@ -64,14 +64,17 @@ public final class SGD: Optimizer {
         _ lr: Double, _ group: ParameterGroup
     ) {
         let eta = T(lr), alpha = T(momentum), l2 = T(group.weightDecay), l1 = T(group.l1)
-        guard let v else {
-            for i in 0..<n { w[i] -= eta * penalized(g[i], w[i], l2: l2, l1: l1) }
-            return
-        }
-        for i in 0..<n {
-            let gi = penalized(g[i], w[i], l2: l2, l1: l1)
-            v[i] = alpha * v[i] + gi
-            w[i] -= nesterov ? eta * (gi + alpha * v[i]) : eta * v[i]
+        let nesterov = nesterov
+        forEachChunk(n) { range in
+            guard let v else {
+                for i in range { w[i] -= eta * penalized(g[i], w[i], l2: l2, l1: l1) }
+                return
+            }
+            for i in range {
+                let gi = penalized(g[i], w[i], l2: l2, l1: l1)
+                v[i] = alpha * v[i] + gi
+                w[i] -= nesterov ? eta * (gi + alpha * v[i]) : eta * v[i]
+            }
         }
     }
 }

@@ -1,0 +1,79 @@
+import Dispatch
+import Testing
+
+@testable import Autograd
+
+@Suite(.serialized) struct ParallelTests {
+    @Test func everyIndexRunsExactlyOnce() {
+        for count in [0, 1, 2, 3, 17, 1000] {
+            let hits = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+            defer { hits.deallocate() }
+            hits.initialize(repeating: 0, count: max(count, 1))
+            parallelFor(count) { i in hits[i] += 1 }
+            #expect((0..<count).allSatisfy { hits[$0] == 1 }, "count \(count)")
+        }
+    }
+
+    @Test func rangesCoverTheWholeSpanWithoutOverlap() {
+        for (total, grain) in [(0, 4), (5, 4), (8, 4), (1001, 10), (100_000, 1 << 15)] {
+            let hits = UnsafeMutablePointer<Int>.allocate(capacity: max(total, 1))
+            defer { hits.deallocate() }
+            hits.initialize(repeating: 0, count: max(total, 1))
+            parallelRanges(total, grain: grain) { range in
+                for i in range { hits[i] += 1 }
+            }
+            #expect((0..<total).allSatisfy { hits[$0] == 1 }, "total \(total), grain \(grain)")
+        }
+    }
+
+    @Test func nestedLoopsRunTheirIndicesOnTheCallingThread() {
+        let hits = UnsafeMutablePointer<Int>.allocate(capacity: 8 * 8)
+        defer { hits.deallocate() }
+        hits.initialize(repeating: 0, count: 64)
+        parallelFor(8) { i in
+            parallelFor(8) { j in hits[i * 8 + j] += 1 }
+        }
+        #expect((0..<64).allSatisfy { hits[$0] == 1 })
+    }
+
+    @Test func loopsStartedFromSeveralThreadsAtOnceAllComplete() {
+        let sums = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4 * 100)
+        defer { sums.deallocate() }
+        sums.initialize(repeating: 0)
+        nonisolated(unsafe) let shared = sums
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            for _ in 0..<50 {
+                parallelFor(100) { i in shared[t * 100 + i] += 1 }
+            }
+        }
+        #expect(sums.allSatisfy { $0 == 50 })
+    }
+
+    /// Products large enough to be split between threads (by rows, and by columns when C is wide) agree with the
+    /// product computed on one thread, for every transpose combination.
+    @Test func splitMatrixProductsAgreeWithOneThread() {
+        let saved = Parallelism.threadCount
+        defer { Parallelism.threadCount = saved }
+        var rng = RandomGenerator(seed: 7)
+        for (m, k, n) in [(300, 64, 40), (40, 64, 300)] {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = Tensor.normal(ta ? [k, m] : [m, k], using: &rng)
+                let b = Tensor.normal(tb ? [n, k] : [k, n], using: &rng)
+                func product() -> [Float] {
+                    let c = Tensor.zeros([m, n])
+                    Float.gemm(
+                        transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1, a: a.pointer(Float.self),
+                        lda: ta ? m : k, b: b.pointer(Float.self), ldb: tb ? k : n, beta: 0,
+                        c: c.pointer(Float.self), ldc: n)
+                    return c.scalars.map(Float.init)
+                }
+                Parallelism.threadCount = 1
+                let serial = product()
+                Parallelism.threadCount = 2
+                let split = product()
+                let worst = zip(serial, split).map { abs($0 - $1) }.max()!
+                #expect(worst <= 1e-4, "m \(m) k \(k) n \(n) transposes \(ta) \(tb): differs by \(worst)")
+            }
+        }
+    }
+}
