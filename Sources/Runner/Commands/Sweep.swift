@@ -69,7 +69,8 @@ func bestSweepTrial(
 }
 
 /// The default `SweepTrialRunner`: each trial as `runner run trial-spec.json --out folder/trial-K --quiet`, its
-/// output in `log.txt`; on Ctrl-C every running trial is interrupted.
+/// output in `log.txt`, `Parallelism.threadCount / parallel` threads each; on Ctrl-C every running trial is
+/// interrupted.
 func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) throws -> [String] {
     let executable = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).standardizedFileURL.path
     var pending = Array(trials.reversed())
@@ -84,6 +85,11 @@ func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) th
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = ["run", specPath, "--out", trialFolder, "--quiet"]
+            // Trials side by side share the cores: each gets its part of the threads (a worker spinning on a
+            // core another trial needs would only slow both down).
+            var environment = ProcessInfo.processInfo.environment
+            environment["TAPEGRAD_NUM_THREADS"] = "\(max(1, Parallelism.threadCount / parallel))"
+            process.environment = environment
             let log = FileHandle(forWritingAtPath: (trialFolder as NSString).appendingPathComponent("log.txt"))
                 ?? { () -> FileHandle in
                     FileManager.default.createFile(atPath: trialFolder + "/log.txt", contents: nil)
