@@ -5,10 +5,34 @@
 //     weight gradient  dW = Σₙ dYₙ · cols(Xₙ)ᵀ           (F, L) · (L, C·KH·KW), accumulated over n
 //
 // with L = OH·OW output positions per image. Yₙ and dYₙ are the (F, L) matrices the (N, F, OH, OW) tensors already
-// hold, so the GEMMs read and write them in place; one column buffer of C·KH·KW × L elements is reused for every
-// image, which keeps it in cache (a whole-batch column matrix was measured 3–5× slower on MNIST-sized layers: it
-// is memory-bound). The transposed convolution runs the same three products with the roles of forward and input
-// gradient exchanged; `channelSums` is the bias gradient of both. None of these functions records on the tape.
+// hold, so the GEMMs read and write them in place. The images are split into one contiguous run per thread
+// (`ImageChunks`); each thread reuses one column buffer of C·KH·KW × L elements for its images, which keeps it in
+// cache (a whole-batch column matrix was measured 3–5× slower on MNIST-sized layers: it is memory-bound), and runs
+// its GEMMs on its own. The weight gradient is summed per thread and the partial sums added at the end. The
+// transposed convolution runs the same three products with the roles of forward and input gradient exchanged;
+// `channelSums` is its bias gradient (the convolution's comes with the weight gradient). None of these functions
+// records on the tape.
+
+/// The images 0..<N split into one contiguous run per thread of the pool: chunk k holds images
+/// ⌊k·N/K⌋ ..< ⌊(k+1)·N/K⌋ of K = min(threads, N) chunks. A batch of one image is one chunk, whose GEMMs then split
+/// themselves over the threads.
+struct ImageChunks {
+    let batch: Int
+    let count: Int
+
+    init(batch: Int) {
+        self.batch = batch
+        count = max(1, min(Parallelism.threadCount, batch))
+    }
+
+    /// The images of chunk `k`.
+    func images(_ k: Int) -> Range<Int> { (k * batch / count)..<((k + 1) * batch / count) }
+
+    /// Runs `body(k, images(k))` for every chunk, in parallel.
+    func forEach(_ body: (Int, Range<Int>) -> Void) {
+        parallelFor(count) { k in body(k, images(k)) }
+    }
+}
 
 /// Yₙ = W · cols(Xₙ) + b ⊗ 1 for every image: the correlation of X (N, C, H, W) with the weight W, read as an
 /// (F, C·KH·KW) matrix, over `windows`, plus `bias[f]` on every element of channel f when given. Returns
@@ -17,21 +41,24 @@ func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ windows: S
     let batch = x.shape[0], filters = weight.shape[0]
     let rows = windows.columnRows, positions = windows.positions
     let out = Tensor(uninitialized: [batch, filters, windows.outputHeight, windows.outputWidth], dtype: x.dtype)
+    let chunks = ImageChunks(batch: batch)
+    let workspace = Tensor(uninitialized: [chunks.count, rows, positions], dtype: x.dtype)  // one buffer per chunk
     func run<T: NativeScalar>(_: T.Type) {
-        let columns = UnsafeMutablePointer<T>.allocate(capacity: rows * positions)
-        defer { columns.deallocate() }
         let px = x.pointer(T.self), pw = weight.pointer(T.self), py = out.pointer(T.self)
         let pb = bias?.pointer(T.self)
-        for n in 0..<batch {
-            im2col(px + n * windows.imageSize, windows, into: columns)
-            let y = py + n * filters * positions
-            if let pb {
-                for f in 0..<filters { (y + f * positions).update(repeating: pb[f], count: positions) }
+        chunks.forEach { k, images in
+            let columns = workspace.pointer(T.self) + k * rows * positions
+            for n in images {
+                im2col(px + n * windows.imageSize, windows, into: columns)
+                let y = py + n * filters * positions
+                if let pb {
+                    for f in 0..<filters { (y + f * positions).update(repeating: pb[f], count: positions) }
+                }
+                // (F, L) = (F, C·KH·KW) · (C·KH·KW, L) [+ the bias already in place]
+                T.gemm(
+                    transposeA: false, transposeB: false, m: filters, n: positions, k: rows, alpha: 1, a: pw,
+                    lda: rows, b: columns, ldb: positions, beta: pb == nil ? 0 : 1, c: y, ldc: positions)
             }
-            // (F, L) = (F, C·KH·KW) · (C·KH·KW, L) [+ the bias already in place]
-            T.gemm(
-                transposeA: false, transposeB: false, m: filters, n: positions, k: rows, alpha: 1, a: pw, lda: rows,
-                b: columns, ldb: positions, beta: pb == nil ? 0 : 1, c: y, ldc: positions)
         }
     }
     switch x.dtype {
@@ -49,22 +76,25 @@ func convolutionInputGradient(_ dy: Tensor, weight: Tensor, bias: Tensor?, _ win
     let rows = windows.columnRows, positions = windows.positions
     let plane = windows.height * windows.width
     let dx = Tensor(uninitialized: [batch, windows.channels, windows.height, windows.width], dtype: dy.dtype)
+    let chunks = ImageChunks(batch: batch)
+    let workspace = Tensor(uninitialized: [chunks.count, rows, positions], dtype: dy.dtype)  // one buffer per chunk
     func run<T: NativeScalar>(_: T.Type) {
-        let columns = UnsafeMutablePointer<T>.allocate(capacity: rows * positions)
-        defer { columns.deallocate() }
         let pdy = dy.pointer(T.self), pw = weight.pointer(T.self), pdx = dx.pointer(T.self)
         let pb = bias?.pointer(T.self)
-        for n in 0..<batch {
-            // col2im adds into dXₙ, which starts as zeros or as the bias.
-            let image = pdx + n * windows.imageSize
-            for c in 0..<windows.channels {
-                (image + c * plane).update(repeating: pb?[c] ?? 0, count: plane)
+        chunks.forEach { k, images in
+            let columns = workspace.pointer(T.self) + k * rows * positions
+            for n in images {
+                // col2im adds into dXₙ, which starts as zeros or as the bias.
+                let image = pdx + n * windows.imageSize
+                for c in 0..<windows.channels {
+                    (image + c * plane).update(repeating: pb?[c] ?? 0, count: plane)
+                }
+                // (C·KH·KW, L) = (F, C·KH·KW)ᵀ · (F, L)
+                T.gemm(
+                    transposeA: true, transposeB: false, m: rows, n: positions, k: filters, alpha: 1, a: pw,
+                    lda: rows, b: pdy + n * filters * positions, ldb: positions, beta: 0, c: columns, ldc: positions)
+                col2im(columns, windows, addingInto: image)
             }
-            // (C·KH·KW, L) = (F, C·KH·KW)ᵀ · (F, L)
-            T.gemm(
-                transposeA: true, transposeB: false, m: rows, n: positions, k: filters, alpha: 1, a: pw, lda: rows,
-                b: pdy + n * filters * positions, ldb: positions, beta: 0, c: columns, ldc: positions)
-            col2im(columns, windows, addingInto: image)
         }
     }
     switch dy.dtype {
@@ -75,50 +105,56 @@ func convolutionInputGradient(_ dy: Tensor, weight: Tensor, bias: Tensor?, _ win
 }
 
 /// dW = Σₙ dYₙ · cols(Xₙ)ᵀ, the (F, C·KH·KW) gradient of `convolutionForward` in its weight, for X (N, C, H, W)
-/// and dY (N, F, OH, OW); returned with `shape` (the weight's shape).
-func convolutionWeightGradient(_ x: Tensor, _ dy: Tensor, _ windows: SlidingWindows, shape: [Int]) -> Tensor {
+/// and dY (N, F, OH, OW); returned with `shape` (the weight's shape). With `withBias`, also the bias gradient
+/// db[f] = Σₙ Σ_l dYₙ[f, l] (`channelSums(dy)`), summed while each dYₙ is still in cache from its GEMM. Chunk 0
+/// sums its images into dW and db, every other chunk k into partial sums of its own, added at the end.
+func convolutionWeightGradient(
+    _ x: Tensor, _ dy: Tensor, _ windows: SlidingWindows, shape: [Int], withBias: Bool = false
+) -> (weight: Tensor, bias: Tensor?) {
     let batch = x.shape[0], filters = dy.shape[1]
     let rows = windows.columnRows, positions = windows.positions
-    let dw = Tensor.zeros(shape, dtype: x.dtype)
+    if batch == 0 {
+        return (Tensor.zeros(shape, dtype: x.dtype), withBias ? Tensor.zeros([filters], dtype: x.dtype) : nil)
+    }
+    let dw = Tensor(uninitialized: shape, dtype: x.dtype)
+    let db = withBias ? Tensor(uninitialized: [filters], dtype: x.dtype) : nil
+    let chunks = ImageChunks(batch: batch)
+    let workspace = Tensor(uninitialized: [chunks.count, rows, positions], dtype: x.dtype)  // one buffer per chunk
+    // Chunk k ≥ 1 sums dW into partials[k − 1, 0..<F·C·KH·KW] and db into the F elements after it.
+    let partialSize = filters * rows + filters
+    let partials = Tensor(uninitialized: [chunks.count - 1, partialSize], dtype: x.dtype)
     func run<T: NativeScalar>(_: T.Type) {
-        let columns = UnsafeMutablePointer<T>.allocate(capacity: rows * positions)
-        defer { columns.deallocate() }
-        let px = x.pointer(T.self), pdy = dy.pointer(T.self), pdw = dw.pointer(T.self)
-        for n in 0..<batch {
-            im2col(px + n * windows.imageSize, windows, into: columns)
-            // (F, C·KH·KW) += (F, L) · (C·KH·KW, L)ᵀ
-            T.gemm(
-                transposeA: false, transposeB: true, m: filters, n: rows, k: positions, alpha: 1,
-                a: pdy + n * filters * positions, lda: positions, b: columns, ldb: positions, beta: 1, c: pdw,
-                ldc: rows)
+        let px = x.pointer(T.self), pdy = dy.pointer(T.self), pdw = dw.pointer(T.self), pdb = db?.pointer(T.self)
+        let pp = partials.pointer(T.self)
+        chunks.forEach { k, images in
+            let columns = workspace.pointer(T.self) + k * rows * positions
+            let sum = k == 0 ? pdw : pp + (k - 1) * partialSize
+            let biasSum = pdb.map { k == 0 ? $0 : sum + filters * rows }
+            for n in images {
+                let g = pdy + n * filters * positions, first = n == images.lowerBound
+                im2col(px + n * windows.imageSize, windows, into: columns)
+                // (F, C·KH·KW) (+)= (F, L) · (C·KH·KW, L)ᵀ, overwriting on the chunk's first image
+                T.gemm(
+                    transposeA: false, transposeB: true, m: filters, n: rows, k: positions, alpha: 1, a: g,
+                    lda: positions, b: columns, ldb: positions, beta: first ? 0 : 1, c: sum, ldc: rows)
+                guard let biasSum else { continue }
+                for f in 0..<filters {
+                    let total = channelSum(rows: 1, count: positions, rowStart: { _ in f * positions }) { g[$0] }
+                    biasSum[f] = first ? total : biasSum[f] + total
+                }
+            }
+        }
+        for p in 0..<(chunks.count - 1) {
+            let partial = pp + p * partialSize
+            for i in 0..<(filters * rows) { pdw[i] += partial[i] }
+            if let pdb {
+                for f in 0..<filters { pdb[f] += partial[filters * rows + f] }
+            }
         }
     }
     switch x.dtype {
     case .float32: run(Float.self)
     case .float64: run(Double.self)
     }
-    return dw
-}
-
-/// db[c] = Σ_{n, l} dY[n, c, l]: the gradient of a per-channel bias, for dY (N, C, …) of any rank ≥ 2. One pass in
-/// input order (the generic `sum(axes: [0, 2, 3])` reduces one axis at a time).
-func channelSums(_ dy: Tensor) -> Tensor {
-    let batch = dy.shape[0], channels = dy.shape[1], positions = dy.shape[2...].reduce(1, *)
-    let db = Tensor(uninitialized: [channels], dtype: dy.dtype)
-    func run<T: NativeScalar>(_: T.Type) {
-        let g = dy.pointer(T.self), sums = db.pointer(T.self)
-        for c in 0..<channels {
-            var total: T = 0
-            for n in 0..<batch {
-                let row = g + (n * channels + c) * positions
-                for l in 0..<positions { total += row[l] }
-            }
-            sums[c] = total
-        }
-    }
-    switch dy.dtype {
-    case .float32: run(Float.self)
-    case .float64: run(Double.self)
-    }
-    return db
+    return (dw, db)
 }

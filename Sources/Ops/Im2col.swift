@@ -112,7 +112,8 @@ func im2col<T: NativeScalar>(
                                     let src = plane + ih * windows.width + sourceColumns[valid.lowerBound]
                                     let block = dst + valid.lowerBound
                                     if stride == 1 {
-                                        block.update(from: src, count: valid.count)
+                                        // A loop, not `update(from:)`: rows are short, and a call per row costs more.
+                                        for j in 0..<valid.count { block[j] = src[j] }
                                     } else {
                                         for j in 0..<valid.count { block[j] = src[j * stride] }
                                     }
@@ -153,7 +154,11 @@ func col2im<T: NativeScalar>(
                             } else if ih >= 0 && !valid.isEmpty {
                                 let dst = plane + ih * windows.width + sourceColumns[valid.lowerBound]
                                 let block = src + valid.lowerBound
-                                for j in 0..<valid.count { dst[j * stride] += block[j] }
+                                if stride == 1 {
+                                    for j in 0..<valid.count { dst[j] += block[j] }  // vectorized
+                                } else {
+                                    for j in 0..<valid.count { dst[j * stride] += block[j] }
+                                }
                             }
                             src += outW
                         }

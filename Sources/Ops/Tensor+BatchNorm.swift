@@ -107,11 +107,12 @@ extension Tensor {
             let x = pointer(T.self), y = out.pointer(T.self)
             let mu = mean.pointer(T.self), s = invStd.pointer(T.self)
             let gamma = scale.pointer(T.self), beta = shift.pointer(T.self)
-            for n in 0..<batch {
-                for c in 0..<channels {
+            parallelChannels(channels, work: m) { c in
+                let k = gamma[c] * s[c], b = beta[c] - mu[c] * k
+                for n in 0..<batch {
                     let base = (n * channels + c) * inner
-                    let k = gamma[c] * s[c], b = beta[c] - mu[c] * k
-                    for i in 0..<inner { y[base + i] = x[base + i] * k + b }
+                    let (xRow, yRow) = (x + base, y + base)
+                    for i in 0..<inner { yRow[i] = xRow[i] * k + b }
                 }
             }
         }
@@ -125,33 +126,34 @@ extension Tensor {
             let dScale = Tensor(uninitialized: [channels], dtype: self.dtype)
             let dShift = Tensor(uninitialized: [channels], dtype: self.dtype)
             func backward<T: NativeScalar>(_: T.Type) {
-                let x = self.pointer(T.self), gy = g.pointer(T.self)
+                let x = self.pointer(T.self), gy = g.pointer(T.self), gx = dx?.pointer(T.self)
                 let mu = mean.pointer(T.self), s = invStd.pointer(T.self), gamma = scale.pointer(T.self)
                 let gGamma = dScale.pointer(T.self), gBeta = dShift.pointer(T.self)
                 let count = T(m)
-                for c in 0..<channels {
-                    var sumG: T = 0, sumGX: T = 0
-                    for n in 0..<batch {
-                        let base = (n * channels + c) * inner
-                        for i in 0..<inner {
-                            sumG += gy[base + i]
-                            sumGX += gy[base + i] * (x[base + i] - mu[c]) * s[c]
-                        }
-                    }
+                parallelChannels(channels, work: m) { c in
+                    // Σ g, and Σ g·x̂ = s·Σ g·(x − μ).
+                    let mean = mu[c], invStd = s[c]
+                    let rowStart = { (n: Int) in (n * channels + c) * inner }
+                    let sumG = channelSum(rows: batch, count: inner, rowStart: rowStart) { gy[$0] }
+                    let sumGX = channelSum(rows: batch, count: inner, rowStart: rowStart) { gy[$0] * (x[$0] - mean) }
+                        * invStd
                     gGamma[c] = sumGX
                     gBeta[c] = sumG
-                    guard let gx = dx?.pointer(T.self) else { continue }
-                    let k = gamma[c] * s[c]
-                    let meanG = sumG / count, meanGX = sumGX / count
-                    for n in 0..<batch {
-                        let base = (n * channels + c) * inner
-                        if training {
-                            for i in 0..<inner {
-                                let xHat = (x[base + i] - mu[c]) * s[c]
-                                gx[base + i] = k * (gy[base + i] - meanG - xHat * meanGX)
-                            }
-                        } else {
-                            for i in 0..<inner { gx[base + i] = k * gy[base + i] }
+                    guard let gx else { return }
+                    let k = gamma[c] * invStd
+                    if training {
+                        // dx = k·(g − Σg/M − x̂·Σg·x̂/M) = k·g + (a·x + b) with a = −k·s·Σg·x̂/M, b = −k·Σg/M − a·μ
+                        let a = -k * invStd * sumGX / count, b = -k * sumG / count - a * mean
+                        for n in 0..<batch {
+                            let base = (n * channels + c) * inner
+                            let (gRow, xRow, dxRow) = (gy + base, x + base, gx + base)
+                            for i in 0..<inner { dxRow[i] = k * gRow[i] + (a * xRow[i] + b) }
+                        }
+                    } else {
+                        for n in 0..<batch {
+                            let base = (n * channels + c) * inner
+                            let (gRow, dxRow) = (gy + base, gx + base)
+                            for i in 0..<inner { dxRow[i] = k * gRow[i] }
                         }
                     }
                 }
@@ -165,27 +167,19 @@ extension Tensor {
     }
 
     /// The mean and the biased variance of each channel of this (N, C, inner…) tensor, each (C,); two passes
-    /// (mean first, then squared deviations) for accuracy.
+    /// (mean first, then squared deviations) for accuracy, channels in parallel.
     private func channelMoments(batch: Int, channels: Int, inner: Int) -> (mean: Tensor, variance: Tensor) {
         let mean = Tensor(uninitialized: [channels], dtype: dtype)
         let variance = Tensor(uninitialized: [channels], dtype: dtype)
         func run<T: NativeScalar>(_: T.Type) {
             let x = pointer(T.self), mu = mean.pointer(T.self), v = variance.pointer(T.self)
             let count = T(batch * inner)
-            for c in 0..<channels {
-                var sum: T = 0
-                for n in 0..<batch {
-                    let row = x + (n * channels + c) * inner
-                    for i in 0..<inner { sum += row[i] }
-                }
-                let average = sum / count
-                var squares: T = 0
-                for n in 0..<batch {
-                    let row = x + (n * channels + c) * inner
-                    for i in 0..<inner {
-                        let d = row[i] - average
-                        squares += d * d
-                    }
+            parallelChannels(channels, work: batch * inner) { c in
+                let rowStart = { (n: Int) in (n * channels + c) * inner }
+                let average = channelSum(rows: batch, count: inner, rowStart: rowStart) { x[$0] } / count
+                let squares = channelSum(rows: batch, count: inner, rowStart: rowStart) { j in
+                    let d = x[j] - average
+                    return d * d
                 }
                 mu[c] = average
                 v[c] = squares / count

@@ -75,12 +75,16 @@ private func convolution2d(
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     let hasBias = bias != nil
     return out.recorded(name, inputs) { g, needs in
-        var grads: [Tensor?] = [
-            needs[0] ? convolutionInputGradient(g, weight: weight, bias: nil, windows) : nil,
-            needs[1] ? convolutionWeightGradient(input, g, windows, shape: weight.shape) : nil,
-        ]
-        if hasBias { grads.append(needs[2] ? channelSums(g) : nil) }
-        return grads
+        let needsBias = hasBias && needs[2]
+        var dWeight: Tensor?, dBias: Tensor?
+        if needs[1] {
+            // The bias gradient comes with the weight gradient's pass over g.
+            (dWeight, dBias) = convolutionWeightGradient(input, g, windows, shape: weight.shape, withBias: needsBias)
+        } else if needsBias {
+            dBias = channelSums(g)
+        }
+        let dInput = needs[0] ? convolutionInputGradient(g, weight: weight, bias: nil, windows) : nil
+        return hasBias ? [dInput, dWeight, dBias] : [dInput, dWeight]
     }
 }
 

@@ -81,7 +81,7 @@ private func transposedConvolution2d(
     return out.recorded(name, inputs) { g, needs in
         var grads: [Tensor?] = [
             needs[0] ? convolutionForward(g, weight: weight, bias: nil, windows) : nil,
-            needs[1] ? convolutionWeightGradient(g, input, windows, shape: weight.shape) : nil,
+            needs[1] ? convolutionWeightGradient(g, input, windows, shape: weight.shape).weight : nil,
         ]
         if hasBias { grads.append(needs[2] ? channelSums(g) : nil) }
         return grads

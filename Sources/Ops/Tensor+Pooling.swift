@@ -1,5 +1,6 @@
 // Max and average pooling over sliding windows of sequences (N, C, L) and images (N, C, H, W), and global average
-// pooling, like PyTorch's `max_pool1d/2d`, `avg_pool1d/2d` and `adaptive_avg_pool2d(x, 1)`. Hand-written VJPs.
+// pooling, like PyTorch's `max_pool1d/2d`, `avg_pool1d/2d` and `adaptive_avg_pool2d(x, 1)`. Hand-written VJPs
+// (PoolingKernels.swift).
 
 extension Tensor {
     /// 2-D max pooling, like PyTorch's `torch.nn.functional.max_pool2d` (without dilation or ceil mode):
@@ -15,7 +16,7 @@ extension Tensor {
     /// wins and propagates). An element that is the maximum of several overlapping windows receives their sum.
     public func maxPool2d(kernel: Size2D, stride: Size2D? = nil, padding: Padding2D = 0) -> Tensor {
         let windows = checkPooling("maxPool2d", self, kernel: kernel, stride: stride ?? kernel, padding: padding)
-        return maxPooling("maxPool2d", self, windows)
+        return maxPooling("maxPool2d", self, windows, stride: stride ?? kernel)
     }
 
     /// 1-D max pooling, like PyTorch's `torch.nn.functional.max_pool1d`: y[n, c, i] = max_{k < K} x̃[n, c, i·S + k],
@@ -28,7 +29,7 @@ extension Tensor {
         let windows = checkPooling(
             "maxPool1d", image, kernel: Size2D(1, kernel), stride: Size2D(1, stride ?? kernel),
             padding: Padding2D(padding))
-        let y = maxPooling("maxPool1d", image, windows)  // (N, C, 1, OL)
+        let y = maxPooling("maxPool1d", image, windows, stride: Size2D(1, stride ?? kernel))  // (N, C, 1, OL)
         return y.reshaped([n, c, windows.outputWidth])
     }
 
@@ -71,120 +72,6 @@ extension Tensor {
             rank == 4 && shape[2] * shape[3] > 0,
             "globalAvgPool2d: input must be (N, C, H, W) with H·W > 0, got \(shape)")
         return mean(axes: [2, 3])
-    }
-}
-
-// MARK: - Kernels
-
-/// Max pooling of every (H, W) plane of an (N, C, H, W) input over `windows`: forward and VJP side by side. The
-/// forward pass records each output's arg-max (a flat input index) for the VJP to scatter the gradient to.
-private func maxPooling(_ name: StaticString, _ input: Tensor, _ windows: SlidingWindows) -> Tensor {
-    let (n, c) = (input.shape[0], input.shape[1])
-    let out = Tensor(uninitialized: [n, c, windows.outputHeight, windows.outputWidth], dtype: input.dtype)
-    var argmax = [Int](repeating: 0, count: out.count)
-    func run<T: NativeScalar>(_: T.Type) {
-        let x = input.pointer(T.self), y = out.pointer(T.self)
-        argmax.withUnsafeMutableBufferPointer { argmax in
-            forEachWindow(windows, planes: n * c) { plane, o, taps in
-                var best = -T.infinity
-                var bestIndex = -1
-                for index in taps where index >= 0 {
-                    let v = x[plane + index]
-                    // Strictly greater keeps the first maximum; the first NaN beats every number.
-                    if bestIndex < 0 || v > best || (v.isNaN && !best.isNaN) {
-                        best = v
-                        bestIndex = index
-                    }
-                }
-                y[o] = best
-                argmax[o] = plane + bestIndex
-            }
-        }
-    }
-    switch input.dtype {
-    case .float32: run(Float.self)
-    case .float64: run(Double.self)
-    }
-    return out.recorded(name, [input]) { g, _ in
-        let dx = input.zerosLike()
-        func scatter<T: NativeScalar>(_: T.Type) {
-            let gy = g.pointer(T.self), gx = dx.pointer(T.self)
-            for (o, index) in argmax.enumerated() { gx[index] += gy[o] }
-        }
-        switch g.dtype {
-        case .float32: scatter(Float.self)
-        case .float64: scatter(Double.self)
-        }
-        return [dx]
-    }
-}
-
-/// Average pooling (padding counted in the divisor) of every (H, W) plane of an (N, C, H, W) input over `windows`:
-/// forward and VJP side by side.
-private func averagePooling(_ name: StaticString, _ input: Tensor, _ windows: SlidingWindows) -> Tensor {
-    let (n, c) = (input.shape[0], input.shape[1])
-    let out = Tensor(uninitialized: [n, c, windows.outputHeight, windows.outputWidth], dtype: input.dtype)
-    let scale = 1 / Double(windows.kernelHeight * windows.kernelWidth)
-    func run<T: NativeScalar>(_: T.Type) {
-        let x = input.pointer(T.self), y = out.pointer(T.self), s = T(scale)
-        forEachWindow(windows, planes: n * c) { plane, o, taps in
-            var sum: T = 0
-            for index in taps where index >= 0 { sum += x[plane + index] }
-            y[o] = sum * s
-        }
-    }
-    switch input.dtype {
-    case .float32: run(Float.self)
-    case .float64: run(Double.self)
-    }
-    return out.recorded(name, [input]) { g, _ in
-        let dx = input.zerosLike()
-        func spread<T: NativeScalar>(_: T.Type) {
-            let gy = g.pointer(T.self), gx = dx.pointer(T.self), s = T(scale)
-            forEachWindow(windows, planes: n * c) { plane, o, taps in
-                let share = gy[o] * s
-                for index in taps where index >= 0 { gx[plane + index] += share }
-            }
-        }
-        switch g.dtype {
-        case .float32: spread(Float.self)
-        case .float64: spread(Double.self)
-        }
-        return [dx]
-    }
-}
-
-/// Calls `body(planeOffset, outputIndex, taps)` for every window of every plane, in output order, where `taps`
-/// holds the window's KH·KW flat indices within the plane in row-major window order (−1 for padding).
-@inline(__always)
-private func forEachWindow(
-    _ windows: SlidingWindows, planes: Int,
-    _ body: (_ plane: Int, _ output: Int, _ taps: UnsafeBufferPointer<Int>) -> Void
-) {
-    let outH = windows.outputHeight, outW = windows.outputWidth, kh = windows.kernelHeight, kw = windows.kernelWidth
-    let planeSize = windows.height * windows.width
-    // taps[(oh·OW + ow)·KH·KW + a·KW + b]: the flat input index tap (a, b) of window (oh, ow) reads, or −1.
-    var taps = [Int](repeating: -1, count: outH * outW * kh * kw)
-    for oh in 0..<outH {
-        for ow in 0..<outW {
-            for a in 0..<kh {
-                let ih = windows.rowSource[a * outH + oh]
-                for b in 0..<kw {
-                    let iw = windows.columnSource[b * outW + ow]
-                    if ih >= 0 && iw >= 0 { taps[((oh * outW + ow) * kh + a) * kw + b] = ih * windows.width + iw }
-                }
-            }
-        }
-    }
-    taps.withUnsafeBufferPointer { taps in
-        let window = kh * kw
-        var o = 0
-        for p in 0..<planes {
-            for position in 0..<(outH * outW) {
-                body(p * planeSize, o, UnsafeBufferPointer(start: taps.baseAddress! + position * window, count: window))
-                o += 1
-            }
-        }
     }
 }
 

@@ -70,6 +70,19 @@ private func image1to25() -> Tensor { Tensor((1...25).map(Double.init), shape: [
     #expect(shared.grad!.scalars == [0, 5, 0])
 }
 
+@Test func maxPool2x2NaNAndInfinities() {
+    // The 2 × 2 kernel's windows: [1, NaN, NaN, 3] (the first NaN wins), [−∞, ∞, 0, ∞] (the first ∞ wins),
+    // [−∞, −∞, −∞, −∞] (the first element wins).
+    let inf = Double.infinity
+    let x = Tensor(
+        [1, .nan, -inf, inf, -inf, -inf, .nan, 3, 0, inf, -inf, -inf], shape: [1, 1, 2, 6], dtype: .float64
+    ).requiringGrad()
+    let y = x.maxPool2d(kernel: 2)
+    #expect(y.scalars[0].isNaN && y.scalars[1...] == [inf, -inf])
+    (y * Tensor([2, 3, 4], shape: [1, 1, 1, 3], dtype: .float64)).sum().backward()
+    #expect(x.grad!.scalars == [0, 2, 0, 3, 4, 0, 0, 0, 0, 0, 0, 0])
+}
+
 @Test func avgPoolGradientDividesByTheWholeWindow() {
     // Every 3×3 window (padding 1, stride 1) of a 2×2 image covers all four pixels and divides by 9.
     let x = Tensor([1, 2, 3, 4], shape: [1, 1, 2, 2], dtype: .float64).requiringGrad()
@@ -102,6 +115,7 @@ private func image1to25() -> Tensor { Tensor((1...25).map(Double.init), shape: [
 
 let poolingGradientCases: [GradientCase] = [
     GradientCase("maxPool2d 2×2", [[2, 2, 4, 4]]) { $0[0].maxPool2d(kernel: 2) },
+    GradientCase("maxPool2d 2×2 of odd sizes", [[2, 2, 5, 7]]) { $0[0].maxPool2d(kernel: 2) },
     GradientCase("maxPool2d 3×3 stride 2 padding 1", [[1, 2, 5, 5]]) {
         $0[0].maxPool2d(kernel: 3, stride: 2, padding: 1)
     },
@@ -140,6 +154,15 @@ let poolingReferenceCases: [ComposedReferenceCase] = [
     ComposedReferenceCase("maxPool2d 2×2", [[2, 3, 4, 6]], op: { $0[0].maxPool2d(kernel: 2) }) {
         referencePool2d($0[0], kernel: 2, max: true)
     },
+    ComposedReferenceCase("maxPool2d 2×2 of odd sizes (last row and column dropped)", [[2, 3, 5, 7]], op: {
+        $0[0].maxPool2d(kernel: 2)
+    }) { referencePool2d($0[0], kernel: 2, max: true) },
+    ComposedReferenceCase("maxPool2d 2×2 padded at the bottom and right", [[1, 2, 5, 7]], op: {
+        $0[0].maxPool2d(kernel: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1))
+    }) { referencePool2d($0[0], kernel: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1), max: true) },
+    ComposedReferenceCase("maxPool2d 2×2 stride 1", [[2, 2, 4, 5]], op: {
+        $0[0].maxPool2d(kernel: 2, stride: 1)
+    }) { referencePool2d($0[0], kernel: 2, stride: 1, max: true) },
     ComposedReferenceCase("maxPool2d 3×3 stride 2 padding 1", [[2, 2, 7, 6]], op: {
         $0[0].maxPool2d(kernel: 3, stride: 2, padding: 1)
     }) { referencePool2d($0[0], kernel: 3, stride: 2, padding: 1, max: true) },
