@@ -102,6 +102,7 @@ extension Double: NativeScalar {
 /// Runs a row-major product C (m × n) = op(A) · op(B) as one BLAS call, or, when it is large enough to pay for a
 /// second thread, as one call per block of C's rows (or columns, when it has more of those) on `parallelFor`.
 /// `product(m, n, a, b, c)` computes the block of C at `c` from the matching rows of op(A) and columns of op(B).
+/// Inside a parallel loop (e.g. one image per thread) the product stays whole on the calling thread.
 @inline(__always)
 private func splitProduct<T>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<T>, lda: Int,
@@ -109,7 +110,7 @@ private func splitProduct<T>(
     _ product: (Int, Int, UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void
 ) {
     let threads = Parallelism.threadCount
-    guard threads > 1, m * n * k >= parallelProductWork, max(m, n) >= 2 * threads else {
+    guard threads > 1, m * n * k >= parallelProductWork, max(m, n) >= 2 * threads, !WorkerPool.shared.isBusy else {
         return product(m, n, a, b, c)
     }
     if m >= n {

@@ -87,6 +87,9 @@ final class WorkerPool: @unchecked Sendable {
         openblas_set_num_threads(1)
     }
 
+    /// Whether a parallel loop is running (a loop started now would run on its calling thread).
+    var isBusy: Bool { busy.load(ordering: .relaxed) }
+
     func run(_ count: Int, _ body: (Int) -> Void) {
         let threads = min(threadCount.load(ordering: .relaxed), count)
         guard threads > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged

@@ -104,9 +104,22 @@ public struct Sequential: Model {
     }
 
     /// Applies the layers in order; `training` selects batch statistics and active dropout.
+    ///
+    /// A ReLU followed by max pooling runs as pooling first: relu(maxpool(x)) = maxpool(relu(x)), values and
+    /// gradients alike (the window's maximum is the same element either way, and relu′ = 0 wherever the maximum is
+    /// ≤ 0), while the ReLU and its backward touch a tensor kernel² times smaller.
     public func forward(_ x: Tensor, training: Bool, using rng: inout RandomGenerator) -> Tensor {
         var x = x
-        for i in layers.indices { x = apply(i, x, training: training, using: &rng) }
+        var i = layers.startIndex
+        while i < layers.endIndex {
+            if case .relu = layers[i], i + 1 < layers.endIndex, case .maxPool2d = layers[i + 1] {
+                x = apply(i + 1, x, training: training, using: &rng).relu()
+                i += 2
+            } else {
+                x = apply(i, x, training: training, using: &rng)
+                i += 1
+            }
+        }
         return x
     }
 

@@ -198,3 +198,28 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
     #expect(gpt.summary().totalParameterCount == gpt.parameterCount)
     #expect(gpt.summary().rows.last?.outputShape == [64, 65])
 }
+
+/// `forward` pools before the ReLU of a ReLU–max-pool pair; outputs and gradients equal those of the layers applied
+/// one by one in their listed order, including windows whose maximum is negative or tied.
+@Test func reluThenMaxPoolRunsPooledFirstWithTheSameResults() {
+    var rng = RandomGenerator(seed: 4)
+    let model = Sequential([
+        .conv2d(inChannels: 1, outChannels: 2, kernel: 2, padding: 1), .relu, .maxPool2d(kernel: 2), .flatten,
+    ], dtype: .float64, using: &rng)
+    let x = Tensor.normal([2, 1, 5, 5], dtype: .float64, using: &rng)
+    let weights = Tensor.normal([2, 18], dtype: .float64, using: &rng)
+    func gradients(_ run: () -> Tensor) -> (output: [Double], grads: [[Double]]) {
+        model.parameters.forEach { $0.zeroGrad() }
+        let y = run()
+        (y * weights).sum().backward()
+        return (y.scalars, model.parameters.map { $0.grad!.scalars })
+    }
+    var unused = RandomGenerator(seed: 0)
+    let fused = gradients { model.forward(x, training: true, using: &unused) }
+    let listed = gradients {
+        (0..<4).reduce(x) { h, i in model.apply(i, h, training: true, using: &unused) }
+    }
+    #expect(fused.output == listed.output)
+    #expect(fused.grads == listed.grads)
+    #expect(fused.output.contains(0))  // some windows have a negative maximum
+}
