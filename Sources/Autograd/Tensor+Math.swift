@@ -50,7 +50,17 @@ extension Tensor {
     /// max(0, x). ∂/∂x = g where x > 0, else 0 (relu′(0) = 0).
     public func relu() -> Tensor {
         let out = map(.relu)
-        return out.recorded("relu", [self]) { g, _ in [g * out.map(.positive)] }
+        return out.recorded("relu", [self]) { g, _ in
+            precondition(g.shape == out.shape && g.dtype == out.dtype, "relu: gradient \(g.shape) for \(out.shape)")
+            let dx = Tensor(uninitialized: out.shape, dtype: out.dtype)
+            switch out.dtype {
+            case .float32:
+                reluBackwardKernel(out.pointer(Float.self), g.pointer(Float.self), dx.pointer(Float.self), out.count)
+            case .float64:
+                reluBackwardKernel(out.pointer(Double.self), g.pointer(Double.self), dx.pointer(Double.self), out.count)
+            }
+            return [dx]
+        }
     }
 
     /// x for x > 0, slope·x otherwise. ∂/∂x = g where x > 0, else g·slope (the derivative at 0 is `slope`).
@@ -77,9 +87,21 @@ extension Tensor {
     public func gelu(approximate: GELUApproximation = .none) -> Tensor {
         switch approximate {
         case .none:
-            return map(.gelu).recorded("gelu", [self]) { g, _ in [g * self.map(.geluDerivative)] }
+            return map(.gelu).recorded("gelu", [self]) { g, _ in [self.geluGradient(g)] }
         case .tanh:
             return map(.geluTanh).recorded("geluTanh", [self]) { g, _ in [g * self.map(.geluTanhDerivative)] }
         }
+    }
+
+    /// g·(Φ(x) + x·φ(x)), the VJP of exact GELU, in one kernel (g has this tensor's shape).
+    private func geluGradient(_ g: Tensor) -> Tensor {
+        precondition(g.shape == shape && g.dtype == dtype, "gelu: gradient \(g.shape) for input \(shape)")
+        let out = Tensor(uninitialized: shape, dtype: dtype)
+        switch dtype {
+        case .float32: geluBackwardKernel(pointer(Float.self), g.pointer(Float.self), out.pointer(Float.self), count)
+        case .float64:
+            geluBackwardKernel(pointer(Double.self), g.pointer(Double.self), out.pointer(Double.self), count)
+        }
+        return out
     }
 }

@@ -42,17 +42,17 @@ extension Tensor {
         func forward<T: NativeScalar>(_: T.Type) {
             let x = pointer(T.self), lse = logSumExp.pointer(T.self), loss = losses.pointer(T.self)
             let picked = T(1 - epsilon), spread = T(epsilon / Double(classes))
-            for i in 0..<n {
-                let row = x + i * classes
-                var m = -T.infinity
-                for c in 0..<classes where row[c] > m { m = row[c] }
-                var sumExp: T = 0, sumLogits: T = 0
-                for c in 0..<classes {
-                    sumExp += T.exp(row[c] - m)
-                    sumLogits += row[c]
+            labels.withUnsafeBufferPointer { labels in
+                parallelRanges(n, grain: crossEntropyGrain(classes)) { range in
+                    for i in range {
+                        let row = x + i * classes
+                        let m = rowMaximum(classes) { row[$0] }
+                        let sumExp = rowSum(classes) { fastExp(row[$0] - m) }
+                        let sumLogits = epsilon > 0 ? rowSum(classes) { row[$0] } : 0
+                        lse[i] = m + T.log(sumExp)
+                        loss[i] = lse[i] - picked * row[labels[i]] - spread * sumLogits
+                    }
                 }
-                lse[i] = m + T.log(sumExp)
-                loss[i] = lse[i] - picked * row[labels[i]] - (epsilon > 0 ? spread * sumLogits : 0)
             }
         }
         switch dtype {
@@ -79,10 +79,14 @@ extension Tensor {
                 let x = self.pointer(T.self), lse = logSumExp.pointer(T.self), w = perRow.pointer(T.self)
                 let gx = dx.pointer(T.self)
                 let picked = T(1 - epsilon), spread = T(epsilon / Double(classes))
-                for i in 0..<n {
-                    let row = x + i * classes, dst = gx + i * classes
-                    for c in 0..<classes { dst[c] = w[i] * (T.exp(row[c] - lse[i]) - spread) }
-                    dst[labels[i]] -= w[i] * picked
+                labels.withUnsafeBufferPointer { labels in
+                    parallelRanges(n, grain: crossEntropyGrain(classes)) { range in
+                        for i in range {
+                            let row = x + i * classes, dst = gx + i * classes
+                            for c in 0..<classes { dst[c] = w[i] * (fastExp(row[c] - lse[i]) - spread) }
+                            dst[labels[i]] -= w[i] * picked
+                        }
+                    }
                 }
             }
             switch g.dtype {
@@ -93,3 +97,6 @@ extension Tensor {
         }
     }
 }
+
+/// Rows per parallel block of cross-entropy: about 16K logits, so that small batches stay on one thread.
+private func crossEntropyGrain(_ classes: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(classes, 1)) }

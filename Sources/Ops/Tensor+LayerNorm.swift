@@ -35,20 +35,16 @@ extension Tensor {
             let mu = mean.pointer(T.self), s = invStd.pointer(T.self)
             let gamma = scale.pointer(T.self), beta = shift.pointer(T.self)
             let d = T(width), epsilon = T(eps)
-            for r in 0..<rows {
-                let src = x + r * width, dst = y + r * width
-                var sum: T = 0
-                for i in 0..<width { sum += src[i] }
-                let average = sum / d
-                var squares: T = 0
-                for i in 0..<width {
-                    let deviation = src[i] - average
-                    squares += deviation * deviation
+            parallelRanges(rows, grain: layerNormGrain(width)) { range in
+                for r in range {
+                    let src = x + r * width, dst = y + r * width
+                    let average = rowSum(width) { src[$0] } / d
+                    let squares = rowSum(width) { (src[$0] - average) * (src[$0] - average) }
+                    let inv = 1 / (squares / d + epsilon).squareRoot()
+                    mu[r] = average
+                    s[r] = inv
+                    for i in 0..<width { dst[i] = (src[i] - average) * inv * gamma[i] + beta[i] }
                 }
-                let inv = 1 / (squares / d + epsilon).squareRoot()
-                mu[r] = average
-                s[r] = inv
-                for i in 0..<width { dst[i] = (src[i] - average) * inv * gamma[i] + beta[i] }
             }
         }
         switch dtype {
@@ -58,31 +54,47 @@ extension Tensor {
 
         return out.recorded("layerNorm", [self, scale, shift]) { g, needs in
             let dx = needs[0] ? Tensor(uninitialized: self.shape, dtype: self.dtype) : nil
-            let dScale = Tensor.zeros(normalizedShape, dtype: self.dtype)
-            let dShift = Tensor.zeros(normalizedShape, dtype: self.dtype)
+            let dScale = Tensor(uninitialized: normalizedShape, dtype: self.dtype)
+            let dShift = Tensor(uninitialized: normalizedShape, dtype: self.dtype)
+            // Row blocks run in parallel, each summing its own ∂γ, ∂β partials; the partials are added at the end.
+            let chunks = Swift.max(1, Swift.min(Parallelism.threadCount, rows / layerNormGrain(width)))
             func backward<T: NativeScalar>(_: T.Type) {
                 let x = self.pointer(T.self), gy = g.pointer(T.self), gamma = scale.pointer(T.self)
                 let mu = mean.pointer(T.self), s = invStd.pointer(T.self)
-                let gGamma = dScale.pointer(T.self), gBeta = dShift.pointer(T.self)
+                let gx = dx?.pointer(T.self)
+                let partials = UnsafeMutablePointer<T>.allocate(capacity: 2 * chunks * width)
+                defer { partials.deallocate() }
+                partials.initialize(repeating: 0, count: 2 * chunks * width)
                 let d = T(width)
-                for r in 0..<rows {
-                    let src = x + r * width, gRow = gy + r * width
-                    var sumG: T = 0, sumGX: T = 0
-                    for i in 0..<width {
-                        let xHat = (src[i] - mu[r]) * s[r]
-                        let gHat = gRow[i] * gamma[i]
-                        sumG += gHat
-                        sumGX += gHat * xHat
-                        gGamma[i] += gRow[i] * xHat
-                        gBeta[i] += gRow[i]
+                parallelFor(chunks) { chunk in
+                    let gGamma = partials + 2 * chunk * width, gBeta = gGamma + width
+                    for r in (chunk * rows / chunks)..<((chunk + 1) * rows / chunks) {
+                        let src = x + r * width, gRow = gy + r * width
+                        let m = mu[r], inv = s[r]
+                        for i in 0..<width {
+                            gGamma[i] += gRow[i] * (src[i] - m) * inv
+                            gBeta[i] += gRow[i]
+                        }
+                        let sumG = rowSum(width) { gRow[$0] * gamma[$0] }
+                        let sumGX = rowSum(width) { gRow[$0] * gamma[$0] * (src[$0] - m) * inv }
+                        guard let gx else { continue }
+                        let dst = gx + r * width
+                        let meanG = sumG / d, meanGX = sumGX / d
+                        for i in 0..<width {
+                            let xHat = (src[i] - m) * inv
+                            dst[i] = inv * (gRow[i] * gamma[i] - meanG - xHat * meanGX)
+                        }
                     }
-                    guard let gx = dx?.pointer(T.self) else { continue }
-                    let dst = gx + r * width
-                    let meanG = sumG / d, meanGX = sumGX / d
-                    for i in 0..<width {
-                        let xHat = (src[i] - mu[r]) * s[r]
-                        dst[i] = s[r] * (gRow[i] * gamma[i] - meanG - xHat * meanGX)
+                }
+                let gGamma = dScale.pointer(T.self), gBeta = dShift.pointer(T.self)
+                for i in 0..<width {
+                    var sumGamma: T = 0, sumBeta: T = 0
+                    for chunk in 0..<chunks {
+                        sumGamma += partials[2 * chunk * width + i]
+                        sumBeta += partials[(2 * chunk + 1) * width + i]
                     }
+                    gGamma[i] = sumGamma
+                    gBeta[i] = sumBeta
                 }
             }
             switch g.dtype {
@@ -93,3 +105,6 @@ extension Tensor {
         }
     }
 }
+
+/// Rows per parallel block of layer norm: about 16K elements, so that small inputs stay on one thread.
+private func layerNormGrain(_ width: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(width, 1)) }

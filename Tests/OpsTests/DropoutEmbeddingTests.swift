@@ -4,24 +4,64 @@ import Testing
 
 // MARK: - Dropout
 
+/// The 32-bit draws of a dropout mask of `n` elements with key `key`: the SplitMix64 stream from `key`, each word
+/// giving its low half and then its high half.
+private func maskDraws(key: UInt64, _ n: Int) -> [UInt32] {
+    var state = key, draws: [UInt32] = []
+    while draws.count < n {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        draws += [UInt32(truncatingIfNeeded: z), UInt32(truncatingIfNeeded: z >> 32)]
+    }
+    return Array(draws.prefix(n))
+}
+
 @Test func dropoutKeepsTheMeanAndZeroesTheDrawnElements() {
-    // 10 000 ones, p = 0.3, seed 42: each element is 0 (when its uniform draw u < 0.3) or 1/0.7 exactly.
+    // 10 000 ones, p = 0.3, seed 42: each element is 0 (when its 32-bit draw is below 0.3·2³²) or 1/0.7 exactly.
     let n = 10_000, p = 0.3
     var rng = RandomGenerator(seed: 42)
     let y = Tensor.ones([100, 100], dtype: .float64).dropout(p: p, training: true, using: &rng)
     let values = y.scalars
     #expect(values.allSatisfy { $0 == 0 || $0 == 1 / (1 - p) })
-    // The zeros are exactly the draws below p of the same stream, in row-major order.
+    // The zeros are exactly the draws below p·2³², in row-major order, of the stream keyed by one draw of `rng`.
     var replay = RandomGenerator(seed: 42)
-    let expectedZeros = (0..<n).filter { _ in replay.nextUniform() < p }
+    let draws = maskDraws(key: replay.next(), n)
+    let threshold = UInt32((p * 0x1p32).rounded())
+    let expectedZeros = draws.indices.filter { draws[$0] < threshold }
     let zeros = values.indices.filter { values[$0] == 0 }
     #expect(zeros == expectedZeros)
     // Binomial(10 000, 0.3) has standard deviation ≈ 46, so the fraction dropped is 0.3 ± 0.014 at 3σ and the
     // mean 1 ± 0.02.
     #expect(Swift.abs(Double(zeros.count) / Double(n) - p) < 0.014)
     #expect(Swift.abs(values.reduce(0, +) / Double(n) - 1) < 0.02)
-    // The generator advanced by exactly one draw per element.
+    // The generator advanced by exactly one draw.
     #expect(rng.next() == replay.next())
+}
+
+@Test func dropoutOfAnOddCountUsesTheLowHalfOfItsLastWord() {
+    var rng = RandomGenerator(seed: 5), replay = RandomGenerator(seed: 5)
+    let y = Tensor.ones([3], dtype: .float64).dropout(p: 0.5, training: true, using: &rng)
+    #expect(y.scalars == maskDraws(key: replay.next(), 3).map { $0 >= 1 << 31 ? 2.0 : 0 })
+    #expect(rng.next() == replay.next())
+}
+
+@Test func largeDropoutMasksAreThreadCountIndependent() {
+    // 100 001 elements: drawn in parallel blocks, identical on one thread and on three.
+    func mask(threads: Int) -> [Double] {
+        let saved = Parallelism.threadCount
+        Parallelism.threadCount = threads
+        defer { Parallelism.threadCount = saved }
+        var rng = RandomGenerator(seed: 8)
+        return Tensor.ones([100_001]).dropout(p: 0.1, training: true, using: &rng).scalars
+    }
+    let serial = mask(threads: 1)
+    #expect(serial == mask(threads: 3))
+    var replay = RandomGenerator(seed: 8)
+    let threshold = UInt32((0.1 * 0x1p32).rounded())
+    #expect(serial.map { $0 == 0 } == maskDraws(key: replay.next(), 100_001).map { $0 < threshold })
 }
 
 @Test func dropoutIsIdentityInEvaluationAndForZeroProbability() {

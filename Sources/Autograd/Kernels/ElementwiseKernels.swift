@@ -29,7 +29,16 @@ private func loop<T>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: I
     for i in 0..<n { y[i] = f(x[i]) }
 }
 
+/// Elements per parallel block of an elementwise kernel: smaller tensors run on the calling thread.
+let elementwiseGrain = 1 << 15
+
+/// `y[i] = op(x[i])` for i < n, in parallel blocks over large tensors.
 func unaryKernel<T: NativeScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+    if n < 2 * elementwiseGrain { return unaryLoop(op, x, y, n) }
+    parallelRanges(n, grain: elementwiseGrain) { r in unaryLoop(op, x + r.lowerBound, y + r.lowerBound, r.count) }
+}
+
+private func unaryLoop<T: NativeScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
     switch op {
     case .neg: loop(x, y, n) { -$0 }
     case .exp: loop(x, y, n) { T.exp($0) }
@@ -47,7 +56,15 @@ func unaryKernel<T: NativeScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: Uns
             return e / (1 + e)
         }
     case .tanh: loop(x, y, n) { T.tanh($0) }
-    case .gelu: loop(x, y, n) { v in v * (1 + T.erf(v / T.sqrt(2))) / 2 }
+    case .gelu:
+        if T.self == Float.self {
+            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+            let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
+            let invSqrt2 = 1 / Float(2).squareRoot()
+            loop(xf, yf, n) { v in v * (1 + erfFloat(v * invSqrt2)) / 2 }
+        } else {
+            loop(x, y, n) { v in v * (1 + T.erf(v / T.sqrt(2))) / 2 }
+        }
     case .geluTanh:
         let c = T(geluTanhScale)
         loop(x, y, n) { v in v * (1 + T.tanh(c * (v + T(0.044715) * v * v * v))) / 2 }
@@ -83,7 +100,14 @@ func unaryKernel<T: NativeScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: Uns
         loop(x, y, n) { $0 * c }
     case .geluDerivative:
         let invSqrt2 = 1 / T.sqrt(2), invSqrt2Pi = 1 / T.sqrt(2 * T.pi)
-        loop(x, y, n) { v in (1 + T.erf(v * invSqrt2)) / 2 + v * invSqrt2Pi * T.exp(-v * v / 2) }
+        if T.self == Float.self {
+            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+            let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
+            let a = Float(invSqrt2), b = Float(invSqrt2Pi)
+            loop(xf, yf, n) { v in (1 + erfFloat(v * a)) / 2 + v * b * expFloat(-v * v / 2) }
+        } else {
+            loop(x, y, n) { v in (1 + T.erf(v * invSqrt2)) / 2 + v * invSqrt2Pi * T.exp(-v * v / 2) }
+        }
     case .geluTanhDerivative:
         let c = T(geluTanhScale), k = T(0.044715)
         loop(x, y, n) { v in
@@ -91,6 +115,47 @@ func unaryKernel<T: NativeScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: Uns
             return (1 + t) / 2 + v * (1 - t * t) * c * (1 + 3 * k * v * v) / 2
         }
     }
+}
+
+/// The VJP of exact GELU, `y[i] = g[i]·(Φ(x[i]) + x[i]·φ(x[i]))`, in one pass (parallel blocks over large tensors).
+func geluBackwardKernel<T: NativeScalar>(
+    _ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int
+) {
+    func run(_ start: Int, _ count: Int) {
+        let x = x + start, g = g + start, y = y + start
+        if T.self == Float.self {
+            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+            let gf = UnsafeRawPointer(g).assumingMemoryBound(to: Float.self)
+            let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
+            let a = 1 / Float(2).squareRoot(), b = 1 / (2 * Float.pi).squareRoot()
+            for i in 0..<count {
+                let v = xf[i]
+                yf[i] = gf[i] * ((1 + erfFloat(v * a)) / 2 + v * b * expFloat(-v * v / 2))
+            }
+        } else {
+            let a = 1 / T.sqrt(2), b = 1 / T.sqrt(2 * T.pi)
+            for i in 0..<count {
+                let v = x[i]
+                y[i] = g[i] * ((1 + T.erf(v * a)) / 2 + v * b * T.exp(-v * v / 2))
+            }
+        }
+    }
+    if n < 2 * elementwiseGrain { return run(0, n) }
+    parallelRanges(n, grain: elementwiseGrain) { r in run(r.lowerBound, r.count) }
+}
+
+/// The VJP of ReLU, `y[i] = g[i]·(out[i] > 0 ? 1 : 0)` (out the ReLU's output), in one pass (parallel blocks over large
+/// tensors).
+func reluBackwardKernel<T: NativeScalar>(
+    _ out: UnsafePointer<T>, _ g: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int
+) {
+    // g times a 0/1 factor, not a conditional read of g: the loop vectorizes without branches.
+    func run(_ start: Int, _ count: Int) {
+        let out = out + start, g = g + start, y = y + start
+        for i in 0..<count { y[i] = g[i] * (out[i] > 0 ? 1 : 0) }
+    }
+    if n < 2 * elementwiseGrain { return run(0, n) }
+    parallelRanges(n, grain: elementwiseGrain) { r in run(r.lowerBound, r.count) }
 }
 
 /// Elementwise functions of two tensors under broadcasting.
@@ -129,8 +194,20 @@ func binaryKernel<T: NativeScalar>(
     }
 }
 
-/// One row of a binary op: `y[i] = op(a[i·sa], b[i·sb])` for i < n, with strides 0 or 1 on the fast paths.
+/// One row of a binary op: `y[i] = op(a[i·sa], b[i·sb])` for i < n, with strides 0 or 1 on the fast paths; in
+/// parallel blocks over long rows.
 func binaryRow<T: NativeScalar>(
+    _ op: BinaryOp, _ pa: UnsafePointer<T>, _ sa: Int, _ pb: UnsafePointer<T>, _ sb: Int,
+    _ py: UnsafeMutablePointer<T>, _ n: Int
+) {
+    if n < 2 * elementwiseGrain { return binaryLoop(op, pa, sa, pb, sb, py, n) }
+    parallelRanges(n, grain: elementwiseGrain) { r in
+        let i = r.lowerBound
+        binaryLoop(op, pa + i * sa, sa, pb + i * sb, sb, py + i, r.count)
+    }
+}
+
+private func binaryLoop<T: NativeScalar>(
     _ op: BinaryOp, _ pa: UnsafePointer<T>, _ sa: Int, _ pb: UnsafePointer<T>, _ sb: Int,
     _ py: UnsafeMutablePointer<T>, _ n: Int
 ) {

@@ -1,0 +1,108 @@
+// Branch-free single-precision exp and erf, and reductions with independent accumulators, so that the loops of
+// softmax, GELU and normalization kernels vectorize instead of calling libm per element or waiting on one long
+// chain of additions.
+
+import RealModule
+
+/// eˣ for `Float`, as Cephes' `expf`: x = n·ln 2 + r with |r| ≤ ln 2 / 2, eʳ by a degree-7 polynomial, 2ⁿ put
+/// into the exponent bits. Relative error about 2 ulp. Below −87.3 the result is 0 (eˣ would be subnormal), above
+/// 88.3 it stays at e^88.3 ≈ 2.2·10³⁸ (no overflow); NaN stays NaN.
+@inlinable @inline(__always)
+package func expFloat(_ v: Float) -> Float {
+    let x = Swift.min(Swift.max(v, -87.3), 88.3)
+    // n = x / ln 2 rounded to the nearest integer by adding 1.5·2²³ (no libm call, vectorizes); the low bits of
+    // the shifted value are n itself.
+    let shifter: Float = 12_582_912
+    let shifted = x * 1.442_695_04 + shifter
+    let n = shifted - shifter
+    let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
+    var p: Float = 1.987_569_15e-4
+    p = p * r + 1.398_199_95e-3
+    p = p * r + 8.333_451_9e-3
+    p = p * r + 4.166_579_59e-2
+    p = p * r + 1.666_666_55e-1
+    p = p * r + 5.000_000_12e-1
+    let er = p * r * r + r + 1
+    // n + 127 lies in [1, 254], so 2ⁿ is a normal float; the shift drops the bits of 1.5·2²³.
+    let scale = Float(bitPattern: (shifted.bitPattern &+ 127) << 23)
+    return v < -87.3 ? 0 : er * scale
+}
+
+/// erf(x) for `Float` as a rational function x·P(x²)/Q(x²) on [−4, 4] (±1 beyond, where erf rounds to ±1 in
+/// single precision). The coefficients are Eigen's (`generic_fast_erf_float`, from TensorFlow); the absolute
+/// error is below 5·10⁻⁷ (a few ulp of 1).
+@inlinable @inline(__always)
+package func erfFloat(_ v: Float) -> Float {
+    let x = Swift.min(Swift.max(v, -4), 4)
+    let x2 = x * x
+    var p: Float = -2.726_142_258_013_06e-10
+    p = p * x2 + 2.770_681_424_959_02e-08
+    p = p * x2 - 2.101_024_020_825_08e-06
+    p = p * x2 - 5.692_506_394_623_46e-05
+    p = p * x2 - 7.349_906_303_268_55e-04
+    p = p * x2 - 2.954_599_808_540_25e-03
+    p = p * x2 - 1.609_603_332_624_15e-02
+    var q: Float = -1.456_607_184_649_96e-05
+    q = q * x2 - 2.133_740_552_789_05e-04
+    q = q * x2 - 1.682_826_974_382_03e-03
+    q = q * x2 - 7.373_329_167_204_68e-03
+    q = q * x2 - 1.426_473_905_141_89e-02
+    return x * p / q
+}
+
+/// eˣ: `expFloat` for `Float`, libm's `exp` for `Double` (gradient checks keep the exact function).
+@inlinable @inline(__always)
+package func fastExp<T: NativeScalar>(_ x: T) -> T {
+    if T.self == Float.self { return unsafeBitCast(expFloat(unsafeBitCast(x, to: Float.self)), to: T.self) }
+    return T.exp(x)
+}
+
+/// Σ_{i<n} term(i) with eight independent partial sums (added pairwise at the end), so that the additions do not
+/// wait on each other and the loop vectorizes. The order of additions differs from a plain loop's.
+@inlinable @inline(__always)
+package func rowSum<T: NativeScalar>(_ n: Int, _ term: (Int) -> T) -> T {
+    var a0: T = 0, a1: T = 0, a2: T = 0, a3: T = 0, a4: T = 0, a5: T = 0, a6: T = 0, a7: T = 0
+    var i = 0
+    while i + 8 <= n {
+        a0 += term(i)
+        a1 += term(i + 1)
+        a2 += term(i + 2)
+        a3 += term(i + 3)
+        a4 += term(i + 4)
+        a5 += term(i + 5)
+        a6 += term(i + 6)
+        a7 += term(i + 7)
+        i += 8
+    }
+    var total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    while i < n {
+        total += term(i)
+        i += 1
+    }
+    return total
+}
+
+/// The maximum of term(i) over i < n (−∞ for n = 0), with eight independent running maxima.
+@inlinable @inline(__always)
+package func rowMaximum<T: NativeScalar>(_ n: Int, _ term: (Int) -> T) -> T {
+    var m0 = -T.infinity, m1 = -T.infinity, m2 = -T.infinity, m3 = -T.infinity
+    var m4 = -T.infinity, m5 = -T.infinity, m6 = -T.infinity, m7 = -T.infinity
+    var i = 0
+    while i + 8 <= n {
+        m0 = Swift.max(m0, term(i))
+        m1 = Swift.max(m1, term(i + 1))
+        m2 = Swift.max(m2, term(i + 2))
+        m3 = Swift.max(m3, term(i + 3))
+        m4 = Swift.max(m4, term(i + 4))
+        m5 = Swift.max(m5, term(i + 5))
+        m6 = Swift.max(m6, term(i + 6))
+        m7 = Swift.max(m7, term(i + 7))
+        i += 8
+    }
+    var m = Swift.max(Swift.max(Swift.max(m0, m1), Swift.max(m2, m3)), Swift.max(Swift.max(m4, m5), Swift.max(m6, m7)))
+    while i < n {
+        m = Swift.max(m, term(i))
+        i += 1
+    }
+    return m
+}
