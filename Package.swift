@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "Runner",
             dependencies: [
-                "Autograd", "Ops", "Models", "CZlib",
+                "Autograd", "Ops", "Models", "CBLAS", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -5,8 +5,12 @@ import Models
 /// `runner bench …`: release-mode benchmarks (never run as tests).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks; build with -c release (swift run -c release runner bench engine).",
-        subcommands: [EngineBench.self, TrainingBench.self, ConvolutionBench.self]
+        abstract: "Benchmarks; build with -c release (swift build -c release --product runner).",
+        discussion: """
+            runner bench train times W1–W6 (ms/step, GFLOP/s, peak RSS); runner bench accuracy trains them to \
+            equal epochs; Experiments/reference/compare.py runs both next to PyTorch. See docs/performance.md.
+            """,
+        subcommands: [TrainingBench.self, AccuracyBench.self, EngineBench.self, ConvolutionBench.self]
     )
 }
 
@@ -30,4 +34,13 @@ func formatDuration(_ seconds: Double) -> String {
     if seconds < 1e-3 { return String(format: "%.2f µs", seconds * 1e6) }
     if seconds < 1 { return String(format: "%.2f ms", seconds * 1e3) }
     return String(format: "%.2f s", seconds)
+}
+
+/// One line of a printed table: the first cell left-aligned and the others right-aligned to `widths`, two spaces
+/// apart; the last cell as it is (a free-text column).
+func tableRow(_ cells: [String], widths: [Int]) -> String {
+    cells.enumerated().map { i, cell in
+        let fill = String(repeating: " ", count: max(0, widths[i] - cell.count))
+        return i == 0 ? cell + fill : i == cells.count - 1 ? cell : fill + cell
+    }.joined(separator: "  ")
 }

@@ -1,3 +1,5 @@
+import ArgumentParser
+import Foundation
 import Models
 
 /// The training workloads of the speed issue (W1–W6), each one step = forward + backward + optimizer update at
@@ -7,9 +9,41 @@ struct Workload {
     let summary: String
     /// Forward + backward + update FLOPs per step, ≈ 3 × the forward's multiply-adds × 2.
     let flopsPerStep: Double
+    /// Examples per step: 32 for the training workloads, 1 for W6 (its rate is iterations per second).
+    var samplesPerStep = 32
+    /// How many times `--steps` the timed loop runs (W6's steps take microseconds, so it runs 20×).
+    var stepMultiplier = 1
     /// Builds the model and returns a closure that runs one training step on the given batch index and
     /// returns the loss.
     let makeStep: () -> (Int) -> Double
+}
+
+/// An image classifier of the workloads: the model (its parameters, for the optimizer) and its forward function
+/// `(images (N, 1, 28, 28), training, rng) → logits (N, 10)`.
+struct ImageClassifier {
+    let model: Model
+    let forward: (Tensor, Bool, inout RandomGenerator) -> Tensor
+
+    /// One training step on a batch: zero the gradients, cross-entropy of the logits, backward, update.
+    /// Returns the loss.
+    func trainingStep(
+        _ images: Tensor, _ labels: [Int], optimizer: Optimizer, using rng: inout RandomGenerator
+    ) -> Double {
+        optimizer.zeroGrad()
+        let loss = forward(images, true, &rng).crossEntropy(labels: labels)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+    }
+}
+
+/// One of the image-classification workloads W1–W4: its name, what it is, its FLOPs per step at batch 32,
+/// and how to build its model from a seeded generator.
+struct ClassifierWorkload {
+    let name: String
+    let summary: String
+    let flopsPerStep: Double
+    let build: (inout RandomGenerator) -> ImageClassifier
 }
 
 /// Image batches (32, 1, 28, 28) with labels, cycled by step index.
@@ -25,45 +59,40 @@ struct ImageBatches {
         return ImageBatches(images: images, labels: labels)
     }
 
-    /// The first `count` batches of the Fashion-MNIST training set, in file order (as the PyTorch script).
+    /// The first `count` batches of the Fashion-MNIST training set, in file order (as the PyTorch script),
+    /// pixels scaled to [0, 1]. Only those images are read from the files (see `readFashionMNISTPrefix`), so
+    /// the 188 MB of the whole training set do not count in the workloads' peak RSS.
     static func fashionMNIST(count: Int, batchSize: Int = 32) throws -> ImageBatches {
-        let train = try DatasetResolver().locate(.fashionMNIST, split: .train).loadImages(split: .train)
-        let batches = BatchLoader(train.prefix(count * batchSize), batchSize: batchSize, shuffle: false).batches()
-        let all = Array(batches)
-        return ImageBatches(images: all.map(\.inputs), labels: all.map(\.labels))
+        let location = try DatasetResolver().locate(.fashionMNIST, split: .train)
+        let (pixels, labels) = try readFashionMNISTPrefix(directory: location.directory, count: count * batchSize)
+        var images: [Tensor] = [], batchLabels: [[Int]] = []
+        for b in 0..<count {
+            let batch = Tensor(uninitialized: [batchSize, 1, 28, 28], dtype: .float32)  // (B, 1, 28, 28)
+            let destination = batch.pointer(Float.self)
+            let offset = b * batchSize * 784
+            for i in 0..<(batchSize * 784) { destination[i] = Float(pixels[offset + i]) / 255 }
+            images.append(batch)
+            batchLabels.append(labels[(b * batchSize)..<((b + 1) * batchSize)].map(Int.init))
+        }
+        return ImageBatches(images: images, labels: batchLabels)
     }
 
     func batch(_ i: Int) -> (Tensor, [Int]) { (images[i % images.count], labels[i % labels.count]) }
 }
 
 enum Workloads {
-    static func classifier(
-        _ name: String, _ summary: String, flops: Double, batches: ImageBatches,
-        _ build: @escaping (inout RandomGenerator) -> (Model, (Tensor, Bool, inout RandomGenerator) -> Tensor)
-    ) -> Workload {
-        Workload(name: name, summary: summary, flopsPerStep: flops) {
-            var rng = RandomGenerator(seed: 0)
-            let (model, forward) = build(&rng)
-            let optimizer = Adam(model.parameters, learningRate: 1e-3)
-            return { step in
-                let (x, y) = batches.batch(step)
-                optimizer.zeroGrad()
-                let loss = forward(x, true, &rng).crossEntropy(labels: y)
-                loss.backward()
-                optimizer.step()
-                return loss.item()
-            }
-        }
-    }
+    /// The names of all workloads, in order.
+    static let names = ["W1", "W2", "W3a", "W3b", "W4", "W5", "W6"]
 
-    static func all(images: ImageBatches, text: [Int], vocabularySize: Int) -> [Workload] {
+    /// W1–W4: the coursework's Fashion-MNIST classifiers.
+    static var classifiers: [ClassifierWorkload] {
         [
-            classifier("W1", "MLP 784-128-10 ReLU", flops: 19.5e6, batches: images) { rng in
+            ClassifierWorkload(name: "W1", summary: "MLP 784-128-10 ReLU", flopsPerStep: 19.5e6) { rng in
                 let m = MLP(sizes: [784, 128, 10], using: &rng)
-                return (m, { x, t, r in m.forward(x, training: t, using: &r) })
+                return ImageClassifier(model: m) { x, t, r in m.forward(x, training: t, using: &r) }
             },
-            classifier(
-                "W2", "CNN conv16-BN-pool-conv32-BN-pool-dropout-linear", flops: 198e6, batches: images
+            ClassifierWorkload(
+                name: "W2", summary: "CNN conv16-BN-pool-conv32-BN-pool-dropout-linear", flopsPerStep: 198e6
             ) { rng in
                 let m = Sequential([
                     .conv2d(inChannels: 1, outChannels: 16, kernel: 3, padding: 1), .batchNorm2d(channels: 16), .relu,
@@ -71,63 +100,98 @@ enum Workloads {
                     .conv2d(inChannels: 16, outChannels: 32, kernel: 3, padding: 1), .batchNorm2d(channels: 32), .relu,
                     .maxPool2d(kernel: 2), .dropout(0.25), .flatten, .linear(inFeatures: 1568, outFeatures: 10),
                 ], using: &rng)
-                return (m, { x, t, r in m.forward(x, training: t, using: &r) })
+                return ImageClassifier(model: m) { x, t, r in m.forward(x, training: t, using: &r) }
             },
-            classifier("W3a", "Conv(1→64, 7×7)-ReLU-MaxPool2-Linear(7744→10)", flops: 306e6, batches: images) { rng in
+            ClassifierWorkload(
+                name: "W3a", summary: "Conv(1→64, 7×7)-ReLU-MaxPool2-Linear(7744→10)", flopsPerStep: 306e6
+            ) { rng in
                 let m = Sequential([
                     .conv2d(inChannels: 1, outChannels: 64, kernel: 7), .relu, .maxPool2d(kernel: 2), .flatten,
                     .linear(inFeatures: 7744, outFeatures: 10),
                 ], using: &rng)
-                return (m, { x, t, r in m.forward(x, training: t, using: &r) })
+                return ImageClassifier(model: m) { x, t, r in m.forward(x, training: t, using: &r) }
             },
-            classifier("W3b", "W3a + Conv(64→128, 2×2)-ReLU-MaxPool2", flops: 927e6, batches: images) { rng in
+            ClassifierWorkload(
+                name: "W3b", summary: "W3a + Conv(64→128, 2×2)-ReLU-MaxPool2", flopsPerStep: 927e6
+            ) { rng in
                 let m = Sequential([
                     .conv2d(inChannels: 1, outChannels: 64, kernel: 7), .relu, .maxPool2d(kernel: 2),
                     .conv2d(inChannels: 64, outChannels: 128, kernel: 2), .relu, .maxPool2d(kernel: 2), .flatten,
                     .linear(inFeatures: 3200, outFeatures: 10),
                 ], using: &rng)
-                return (m, { x, t, r in m.forward(x, training: t, using: &r) })
+                return ImageClassifier(model: m) { x, t, r in m.forward(x, training: t, using: &r) }
             },
-            classifier("W4", "ViT patch 7, dim 64, 6 layers, 8 heads, MLP 128", flops: 694e6, batches: images) { rng in
+            ClassifierWorkload(
+                name: "W4", summary: "ViT patch 7, dim 64, 6 layers, 8 heads, MLP 128", flopsPerStep: 694e6
+            ) { rng in
                 let m = VisionTransformer(using: &rng)
-                return (m, { x, t, r in m.forward(x, training: t, using: &r).logits })
-            },
-            Workload(name: "W6", summary: "relu(x·W + b).sum() forward + backward, x 1×8, W 8×8", flopsPerStep: 0) {
-                var rng = RandomGenerator(seed: 0)
-                let x = Tensor.normal([1, 8], using: &rng)
-                let w = Tensor.normal([8, 8], using: &rng).requiringGrad()
-                let b = Tensor.normal([8], using: &rng).requiringGrad()
-                return { _ in
-                    w.zeroGrad()
-                    b.zeroGrad()
-                    let y = (x.matmul(w) + b).relu().sum()
-                    y.backward()
-                    return y.item()
-                }
-            },
-            Workload(
-                name: "W5", summary: "char Transformer 64-dim, 4 heads, 4 layers, block 64, AdamW", flopsPerStep: 2.87e9
-            ) {
-                var rng = RandomGenerator(seed: 0)
-                var configuration = DecoderTransformerConfiguration()
-                configuration.vocabularySize = vocabularySize
-                let model = DecoderTransformer(configuration, using: &rng)
-                let optimizer = AdamW(model.parameters, learningRate: 1e-3)
-                return { step in
-                    var blockRNG = RandomGenerator(seed: UInt64(step))
-                    var inputs: [Int] = [], targets: [Int] = []
-                    for _ in 0..<32 {
-                        let start = blockRNG.nextInt(below: text.count - 65)
-                        inputs += text[start..<(start + 64)]
-                        targets += text[(start + 1)..<(start + 65)]
-                    }
-                    optimizer.zeroGrad()
-                    let loss = model.loss(inputs, targets: targets, batch: 32, training: true, using: &rng)
-                    loss.backward()
-                    optimizer.step()
-                    return loss.item()
-                }
+                return ImageClassifier(model: m) { x, t, r in m.forward(x, training: t, using: &r).logits }
             },
         ]
+    }
+
+    /// W5's model: the coursework's character Transformer (C 64, 4 heads, 4 layers, block 64, ReLU FFN 4×).
+    static func languageModel(vocabularySize: Int, using rng: inout RandomGenerator) -> DecoderTransformer {
+        var configuration = DecoderTransformerConfiguration()
+        configuration.vocabularySize = vocabularySize
+        return DecoderTransformer(configuration, using: &rng)
+    }
+
+    static func all(images: ImageBatches, text: [Int], vocabularySize: Int) -> [Workload] {
+        let classifiers = Self.classifiers.map { spec in
+            Workload(name: spec.name, summary: spec.summary, flopsPerStep: spec.flopsPerStep) {
+                var rng = RandomGenerator(seed: 0)
+                let classifier = spec.build(&rng)
+                let optimizer = Adam(classifier.model.parameters, learningRate: 1e-3)
+                return { step in
+                    let (x, y) = images.batch(step)
+                    return classifier.trainingStep(x, y, optimizer: optimizer, using: &rng)
+                }
+            }
+        }
+        let characterTransformer = Workload(
+            name: "W5", summary: "char Transformer 64-dim, 4 heads, 4 layers, block 64, AdamW", flopsPerStep: 2.87e9
+        ) {
+            var rng = RandomGenerator(seed: 0)
+            let model = languageModel(vocabularySize: vocabularySize, using: &rng)
+            let optimizer = AdamW(model.parameters, learningRate: 1e-3)
+            return { step in
+                var blockRNG = RandomGenerator(seed: UInt64(step))
+                let batch = sampleBlocks(from: text, batchSize: 32, blockSize: 64, using: &blockRNG)
+                optimizer.zeroGrad()
+                let loss = model.loss(batch.inputs, targets: batch.targets, batch: 32, training: true, using: &rng)
+                loss.backward()
+                optimizer.step()
+                return loss.item()
+            }
+        }
+        let tinyGraph = Workload(
+            name: "W6", summary: "relu(x·W + b).sum() forward + backward, x 1×8, W 8×8", flopsPerStep: 0,
+            samplesPerStep: 1, stepMultiplier: 20
+        ) {
+            var rng = RandomGenerator(seed: 0)
+            let x = Tensor.normal([1, 8], using: &rng)
+            let w = Tensor.normal([8, 8], using: &rng).requiringGrad()
+            let b = Tensor.normal([8], using: &rng).requiringGrad()
+            return { _ in
+                w.zeroGrad()
+                b.zeroGrad()
+                let y = (x.matmul(w) + b).relu().sum()
+                y.backward()
+                return y.item()
+            }
+        }
+        return classifiers + [characterTransformer, tinyGraph]
+    }
+
+    /// The workloads named in `list` ("W1,W3a"), in the order of `names`; all for `nil`. Throws a validation
+    /// error naming an unknown workload.
+    static func selected(_ list: String?, among known: [String] = names) throws -> Set<String> {
+        guard let list else { return Set(known) }
+        let wanted = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let unknown = wanted.first(where: { !known.contains($0) }) {
+            throw ValidationError("unknown workload \(unknown); choose among \(known.joined(separator: ", "))")
+        }
+        return Set(wanted)
     }
 }
