@@ -56,52 +56,24 @@ func transformerKernelGradient(_ c: GradientCase) {
 
 // MARK: - Thread-count independence
 
-/// The output and input gradients of `f` at fixed float32 inputs of `shapes`, on `threads` threads.
-private func transformerResults(threads: Int, _ shapes: [[Int]], _ f: ([Tensor]) -> Tensor) -> [[Double]] {
-    let saved = Parallelism.threadCount
-    Parallelism.threadCount = threads
-    defer { Parallelism.threadCount = saved }
-    let inputs = normalInputs(shapes, seed: 73).map { $0.converted(to: .float32) }
-    let result = outputAndGradients(of: f, at: inputs)
-    return [result.output] + result.gradients
-}
-
-/// Expects `f` to give the same output and gradients on one thread and on three, up to float32 rounding (0 asks
-/// for identical results).
-private func expectSameOnOneAndThreeThreads(
-    _ what: String, _ shapes: [[Int]], tolerance: Double = 1e-5, _ f: ([Tensor]) -> Tensor,
-    sourceLocation: SourceLocation = #_sourceLocation
-) {
-    let serial = transformerResults(threads: 1, shapes, f)
-    let parallel = transformerResults(threads: 3, shapes, f)
-    for (k, (a, e)) in zip(parallel, serial).enumerated() {
-        if tolerance == 0 {
-            #expect(a == e, "\(what), result \(k)", sourceLocation: sourceLocation)
-        } else {
-            expectScalars(
-                a, approximately: e, tolerance: tolerance, "\(what), result \(k)", sourceLocation: sourceLocation)
-        }
-    }
-}
-
 @Test func transformerKernelsAreThreadCountIndependent() {
     // Shapes large enough to be split: 600 rows of layer norm and cross-entropy, 70 000 GELU elements.
-    expectSameOnOneAndThreeThreads("layerNorm", [[600, 64], [64], [64]]) {
+    expectThreadCountIndependent("layerNorm", [[600, 64], [64], [64]]) {
         $0[0].layerNorm(normalizedShape: [64], scale: $0[1], shift: $0[2])
     }
-    expectSameOnOneAndThreeThreads("gelu", [[70_000]]) { $0[0].gelu() }
-    expectSameOnOneAndThreeThreads("linear", [[300, 256], [256, 64], [64]]) {
+    expectThreadCountIndependent("gelu", [[70_000]]) { $0[0].gelu() }
+    expectThreadCountIndependent("linear", [[300, 256], [256, 64], [64]]) {
         $0[0].linear(weight: $0[1], bias: $0[2])
     }
     let labels = (0..<600).map { ($0 * 13) % 65 }
-    expectSameOnOneAndThreeThreads("crossEntropy", [[600, 65]]) { $0[0].crossEntropy(labels: labels) }
+    expectThreadCountIndependent("crossEntropy", [[600, 65]]) { $0[0].crossEntropy(labels: labels) }
     for causal in [false, true] {
         // Each (batch, head) pair is computed by the same code on any thread: identical results.
-        expectSameOnOneAndThreeThreads("attention causal \(causal)", [[6, 4, 17, 8], [6, 4, 17, 8], [6, 4, 17, 5]],
+        expectThreadCountIndependent("attention causal \(causal)", [[6, 4, 17, 8], [6, 4, 17, 8], [6, 4, 17, 5]],
                                        tolerance: 0) {
             Tensor.scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], causal: causal).output
         }
-        expectSameOnOneAndThreeThreads("attention with dropout", [[6, 4, 17, 8], [6, 4, 17, 8], [6, 4, 17, 5]],
+        expectThreadCountIndependent("attention with dropout", [[6, 4, 17, 8], [6, 4, 17, 8], [6, 4, 17, 5]],
                                        tolerance: 0) {
             var rng = RandomGenerator(seed: 3)
             return Tensor.scaledDotProductAttention(
@@ -110,7 +82,7 @@ private func expectSameOnOneAndThreeThreads(
         }
         // The projections around it are split by rows, which rounds differently; the softmax amplifies that.
         let shapes = [[6, 17, 32], [32, 32], [32, 32], [32, 32], [32, 32]]
-        expectSameOnOneAndThreeThreads("multiHeadAttention causal \(causal)", shapes, tolerance: 1e-4) {
+        expectThreadCountIndependent("multiHeadAttention causal \(causal)", shapes, tolerance: 1e-4) {
             $0[0].multiHeadAttention(
                 heads: 4, queryWeight: $0[1], keyWeight: $0[2], valueWeight: $0[3], outputWeight: $0[4], causal: causal
             ).output
