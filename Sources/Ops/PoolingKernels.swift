@@ -96,18 +96,18 @@ private func maxPool2x2<T: NativeScalar>(
         for j in 0..<outW {
             let a = top + 2 * j, b = a + 1, c = a + width, d = c + 1
             let (x0, x1, x2, x3) = (x[a], x[b], x[c], x[d])
-            var index: Int
+            let upper = x1 > x0 ? x1 : x0, lower = x3 > x2 ? x3 : x2
+            var best = lower > upper ? lower : upper
+            var index = x2 == best ? c : d
+            index = x1 == best ? b : index
+            index = x0 == best ? a : index
             if (x0 + x1 + x2 + x3).isNaN {
                 index = a
                 for tap in [b, c, d] where beats(x[tap], x[index]) { index = tap }
-            } else {
-                let upper = x1 > x0 ? x1 : x0, lower = x3 > x2 ? x3 : x2
-                let best = lower > upper ? lower : upper
-                index = x2 == best ? c : d
-                index = x1 == best ? b : index
-                index = x0 == best ? a : index
+                best = x[index]
             }
-            y[i * outW + j] = x[index]
+            // Ties keep the earlier tap on both sides, so `best` is the element at `index` (zeros' signs too).
+            y[i * outW + j] = best
             argmax[i * outW + j] = Int32(truncatingIfNeeded: index)
         }
     }
