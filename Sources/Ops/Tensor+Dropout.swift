@@ -14,23 +14,7 @@ extension Tensor {
     public func dropout(p: Double, training: Bool, using rng: inout RandomGenerator) -> Tensor {
         precondition(p >= 0 && p <= 1, "dropout: probability \(p) not in [0, 1] for input \(shape)")
         guard training && p > 0 else { return self }
-        let mask = Tensor.dropoutMask(shape, p: p, dtype: dtype, using: &rng)
-        let out = Tensor(uninitialized: shape, dtype: dtype)
-        func run<T: NativeScalar>(_: T.Type) {
-            let x = pointer(T.self), m = mask.pointer(T.self), y = out.pointer(T.self)
-            if count < 2 * dropoutGrain {
-                for i in 0..<count { y[i] = x[i] * m[i] }
-                return
-            }
-            parallelRanges(count, grain: dropoutGrain) { range in
-                for i in range { y[i] = x[i] * m[i] }
-            }
-        }
-        switch dtype {
-        case .float32: run(Float.self)
-        case .float64: run(Double.self)
-        }
-        return out.recorded("dropout", [self]) { g, _ in [g * mask] }
+        return self * Tensor.dropoutMask(shape, p: p, dtype: dtype, using: &rng)
     }
 
     /// The mask m of inverted dropout: 1/(1 − p) where an element's uniform draw u ≥ p, 0 elsewhere (all zeros when

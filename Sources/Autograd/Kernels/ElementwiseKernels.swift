@@ -4,8 +4,6 @@ import RealModule
 enum UnaryOp {
     case neg, exp, log, sqrt, abs, sign, reciprocal
     case relu, sigmoid, tanh, gelu, geluTanh
-    /// 1 where x > 0, else 0.
-    case positive
     case leakyRelu(slope: Double)
     /// The derivative of leaky ReLU: 1 where x > 0, else `slope`.
     case leakyReluDerivative(slope: Double)
@@ -15,8 +13,6 @@ enum UnaryOp {
     case pow(Double)
     case addScalar(Double)
     case mulScalar(Double)
-    /// The derivative of exact GELU, Φ(x) + x·φ(x).
-    case geluDerivative
     /// The derivative of tanh-approximated GELU.
     case geluTanhDerivative
 }
@@ -34,7 +30,6 @@ let elementwiseGrain = 1 << 15
 
 /// `y[i] = op(x[i])` for i < n, in parallel blocks over large tensors.
 func unaryKernel<T: NativeScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
-    if n < 2 * elementwiseGrain { return unaryLoop(op, x, y, n) }
     parallelRanges(n, grain: elementwiseGrain) { r in unaryLoop(op, x + r.lowerBound, y + r.lowerBound, r.count) }
 }
 
@@ -68,7 +63,6 @@ private func unaryLoop<T: NativeScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ 
     case .geluTanh:
         let c = T(geluTanhScale)
         loop(x, y, n) { v in v * (1 + T.tanh(c * (v + T(0.044715) * v * v * v))) / 2 }
-    case .positive: loop(x, y, n) { $0 > 0 ? 1 : 0 }
     case .leakyRelu(let slope):
         let s = T(slope)
         loop(x, y, n) { $0 > 0 ? $0 : s * $0 }
@@ -98,16 +92,6 @@ private func unaryLoop<T: NativeScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ 
     case .mulScalar(let s):
         let c = T(s)
         loop(x, y, n) { $0 * c }
-    case .geluDerivative:
-        let invSqrt2 = 1 / T.sqrt(2), invSqrt2Pi = 1 / T.sqrt(2 * T.pi)
-        if T.self == Float.self {
-            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
-            let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
-            let a = Float(invSqrt2), b = Float(invSqrt2Pi)
-            loop(xf, yf, n) { v in (1 + erfFloat(v * a)) / 2 + v * b * expFloat(-v * v / 2) }
-        } else {
-            loop(x, y, n) { v in (1 + T.erf(v * invSqrt2)) / 2 + v * invSqrt2Pi * T.exp(-v * v / 2) }
-        }
     case .geluTanhDerivative:
         let c = T(geluTanhScale), k = T(0.044715)
         loop(x, y, n) { v in
@@ -140,7 +124,6 @@ func geluBackwardKernel<T: NativeScalar>(
             }
         }
     }
-    if n < 2 * elementwiseGrain { return run(0, n) }
     parallelRanges(n, grain: elementwiseGrain) { r in run(r.lowerBound, r.count) }
 }
 
@@ -154,7 +137,6 @@ func reluBackwardKernel<T: NativeScalar>(
         let out = out + start, g = g + start, y = y + start
         for i in 0..<count { y[i] = g[i] * (out[i] > 0 ? 1 : 0) }
     }
-    if n < 2 * elementwiseGrain { return run(0, n) }
     parallelRanges(n, grain: elementwiseGrain) { r in run(r.lowerBound, r.count) }
 }
 
@@ -200,7 +182,6 @@ func binaryRow<T: NativeScalar>(
     _ op: BinaryOp, _ pa: UnsafePointer<T>, _ sa: Int, _ pb: UnsafePointer<T>, _ sb: Int,
     _ py: UnsafeMutablePointer<T>, _ n: Int
 ) {
-    if n < 2 * elementwiseGrain { return binaryLoop(op, pa, sa, pb, sb, py, n) }
     parallelRanges(n, grain: elementwiseGrain) { r in
         let i = r.lowerBound
         binaryLoop(op, pa + i * sa, sa, pb + i * sb, sb, py + i, r.count)
