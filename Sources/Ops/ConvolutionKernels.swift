@@ -14,23 +14,29 @@
 // records on the tape.
 
 /// The images 0..<N split into one contiguous run per thread of the pool: chunk k holds images
-/// ⌊k·N/K⌋ ..< ⌊(k+1)·N/K⌋ of K = min(threads, N) chunks. A batch of one image is one chunk, whose GEMMs then split
-/// themselves over the threads.
+/// ⌊k·N/K⌋ ..< ⌊(k+1)·N/K⌋ of K = min(threads, N) chunks, and a column buffer of its own. A batch of one image is one
+/// chunk, whose GEMMs then split themselves over the threads.
 struct ImageChunks {
     let batch: Int
     let count: Int
+    /// One column buffer of `columnElements` per chunk (from the buffer cache, like every tensor).
+    private let workspace: Tensor
+    private let columnElements: Int
 
-    init(batch: Int) {
+    init(batch: Int, columnElements: Int, dtype: DType) {
         self.batch = batch
         count = max(1, min(Parallelism.threadCount, batch))
+        self.columnElements = columnElements
+        workspace = Tensor(uninitialized: [count, columnElements], dtype: dtype)
     }
 
     /// The images of chunk `k`.
     func images(_ k: Int) -> Range<Int> { (k * batch / count)..<((k + 1) * batch / count) }
 
-    /// Runs `body(k, images(k))` for every chunk, in parallel.
-    func forEach(_ body: (Int, Range<Int>) -> Void) {
-        parallelFor(count) { k in body(k, images(k)) }
+    /// Runs `body(k, images(k), columns)` for every chunk in parallel, `columns` being chunk k's buffer.
+    func forEach<T: NativeScalar>(_: T.Type, _ body: (Int, Range<Int>, UnsafeMutablePointer<T>) -> Void) {
+        let buffers = workspace.pointer(T.self)
+        parallelFor(count) { k in body(k, images(k), buffers + k * columnElements) }
     }
 }
 
@@ -41,13 +47,11 @@ func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ windows: S
     let batch = x.shape[0], filters = weight.shape[0]
     let rows = windows.columnRows, positions = windows.positions
     let out = Tensor(uninitialized: [batch, filters, windows.outputHeight, windows.outputWidth], dtype: x.dtype)
-    let chunks = ImageChunks(batch: batch)
-    let workspace = Tensor(uninitialized: [chunks.count, rows, positions], dtype: x.dtype)  // one buffer per chunk
+    let chunks = ImageChunks(batch: batch, columnElements: rows * positions, dtype: x.dtype)
     func run<T: NativeScalar>(_: T.Type) {
         let px = x.pointer(T.self), pw = weight.pointer(T.self), py = out.pointer(T.self)
         let pb = bias?.pointer(T.self)
-        chunks.forEach { k, images in
-            let columns = workspace.pointer(T.self) + k * rows * positions
+        chunks.forEach(T.self) { k, images, columns in
             for n in images {
                 im2col(px + n * windows.imageSize, windows, into: columns)
                 let y = py + n * filters * positions
@@ -76,13 +80,11 @@ func convolutionInputGradient(_ dy: Tensor, weight: Tensor, bias: Tensor?, _ win
     let rows = windows.columnRows, positions = windows.positions
     let plane = windows.height * windows.width
     let dx = Tensor(uninitialized: [batch, windows.channels, windows.height, windows.width], dtype: dy.dtype)
-    let chunks = ImageChunks(batch: batch)
-    let workspace = Tensor(uninitialized: [chunks.count, rows, positions], dtype: dy.dtype)  // one buffer per chunk
+    let chunks = ImageChunks(batch: batch, columnElements: rows * positions, dtype: dy.dtype)
     func run<T: NativeScalar>(_: T.Type) {
         let pdy = dy.pointer(T.self), pw = weight.pointer(T.self), pdx = dx.pointer(T.self)
         let pb = bias?.pointer(T.self)
-        chunks.forEach { k, images in
-            let columns = workspace.pointer(T.self) + k * rows * positions
+        chunks.forEach(T.self) { k, images, columns in
             for n in images {
                 // col2im adds into dXₙ, which starts as zeros or as the bias.
                 let image = pdx + n * windows.imageSize
@@ -118,16 +120,14 @@ func convolutionWeightGradient(
     }
     let dw = Tensor(uninitialized: shape, dtype: x.dtype)
     let db = withBias ? Tensor(uninitialized: [filters], dtype: x.dtype) : nil
-    let chunks = ImageChunks(batch: batch)
-    let workspace = Tensor(uninitialized: [chunks.count, rows, positions], dtype: x.dtype)  // one buffer per chunk
+    let chunks = ImageChunks(batch: batch, columnElements: rows * positions, dtype: x.dtype)
     // Chunk k ≥ 1 sums dW into partials[k − 1, 0..<F·C·KH·KW] and db into the F elements after it.
     let partialSize = filters * rows + filters
     let partials = Tensor(uninitialized: [chunks.count - 1, partialSize], dtype: x.dtype)
     func run<T: NativeScalar>(_: T.Type) {
         let px = x.pointer(T.self), pdy = dy.pointer(T.self), pdw = dw.pointer(T.self), pdb = db?.pointer(T.self)
         let pp = partials.pointer(T.self)
-        chunks.forEach { k, images in
-            let columns = workspace.pointer(T.self) + k * rows * positions
+        chunks.forEach(T.self) { k, images, columns in
             let sum = k == 0 ? pdw : pp + (k - 1) * partialSize
             let biasSum = pdb.map { k == 0 ? $0 : sum + filters * rows }
             for n in images {
@@ -139,7 +139,7 @@ func convolutionWeightGradient(
                     lda: positions, b: columns, ldb: positions, beta: first ? 0 : 1, c: sum, ldc: rows)
                 guard let biasSum else { continue }
                 for f in 0..<filters {
-                    let total = channelSum(rows: 1, count: positions, rowStart: { _ in f * positions }) { g[$0] }
+                    let total = rowSum(positions) { g[f * positions + $0] }
                     biasSum[f] = first ? total : biasSum[f] + total
                 }
             }
