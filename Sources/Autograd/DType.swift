@@ -25,7 +25,7 @@ public enum DType: String, Sendable, Codable, CaseIterable {
 /// case .float64: run(Double.self)
 /// }
 /// ```
-public protocol NativeScalar: Real, BinaryFloatingPoint, SIMDScalar {
+public protocol NativeScalar: Real, BinaryFloatingPoint, SIMDScalar, Codable {
     static var dtype: DType { get }
 
     /// The square roots of four elements, as vector instructions where the CPU has them.
