@@ -27,6 +27,9 @@ struct TrainingBench: ParsableCommand {
     @Option(help: "Threads of the engine (Parallelism.threadCount; matrix products are split over them).")
     var threads = 2
 
+    @Flag(help: "Skip the sgemm peak measurement (no % of peak): for runs under a profiler (perf, valgrind).")
+    var noPeak = false
+
     @Option(help: "Also write the results as CSV to this file.")
     var csv: String?
 
@@ -44,7 +47,8 @@ struct TrainingBench: ParsableCommand {
         #endif
         try setBenchThreads(threads)
         let wanted = try Workloads.selected(only)
-        let environment = BenchEnvironment.current(threads: threads, sgemmPeakGFLOPS: measureSgemmPeak())
+        let peak = noPeak ? nil : measureSgemmPeak()
+        let environment = BenchEnvironment.current(threads: threads, sgemmPeakGFLOPS: peak)
         environment.summaryLines.forEach { print($0) }
         resetPeakResidentSetSize()  // the peak RSS below is the workloads' (with their data), not the sgemm's
 
@@ -54,7 +58,7 @@ struct TrainingBench: ParsableCommand {
         var results: [TrainingBenchResult] = []
         for workload in Workloads.all(images: images, text: text, vocabularySize: vocabularySize)
         where wanted.contains(workload.name) {
-            let result = time(workload, sgemmPeak: environment.sgemmPeakGFLOPS!)
+            let result = time(workload, sgemmPeak: environment.sgemmPeakGFLOPS)
             results.append(result)
             print(result.tableLine)
         }
@@ -63,7 +67,7 @@ struct TrainingBench: ParsableCommand {
     }
 
     /// Runs `warmup` steps, then times each of the `steps` (× the workload's multiplier) steps.
-    private func time(_ workload: Workload, sgemmPeak: Double) -> TrainingBenchResult {
+    private func time(_ workload: Workload, sgemmPeak: Double?) -> TrainingBenchResult {
         let step = workload.makeStep()
         var loss = 0.0
         for i in 0..<warmup { loss = step(i) }
@@ -82,8 +86,8 @@ struct TrainingBench: ParsableCommand {
             workload: workload.name, what: workload.summary, steps: timedSteps, medianMilliseconds: median,
             minMilliseconds: times.first!, maxMilliseconds: times.last!,
             samplesPerSecond: Double(workload.samplesPerStep) * 1000 / median, gflops: gflops,
-            percentOfSgemmPeak: gflops.map { $0 / sgemmPeak * 100 }, peakRSSMegabytes: peakResidentMegabytes(),
-            finalLoss: loss)
+            percentOfSgemmPeak: sgemmPeak.flatMap { peak in gflops.map { $0 / peak * 100 } },
+            peakRSSMegabytes: peakResidentMegabytes(), finalLoss: loss)
     }
 
     /// The first 64 batches of Fashion-MNIST's training set, or noise when it is not on this machine.
