@@ -105,15 +105,15 @@ public struct Sequential: Model {
 
     /// Applies the layers in order; `training` selects batch statistics and active dropout.
     ///
-    /// A ReLU followed by max pooling runs as pooling first: relu(maxpool(x)) = maxpool(relu(x)), values and
-    /// gradients alike (the window's maximum is the same element either way, and relu′ = 0 wherever the maximum is
-    /// ≤ 0), while the ReLU and its backward touch a tensor kernel² times smaller.
+    /// A ReLU followed by max pooling (or max pooling followed by a ReLU) runs as one op, `rectifiedMaxPool2d`:
+    /// relu(maxpool(x)) = maxpool(relu(x)), values and gradients alike (the window's maximum is the same element
+    /// either way, and relu′ = 0 wherever the maximum is ≤ 0), in one pass instead of a ReLU over the larger tensor.
     public func forward(_ x: Tensor, training: Bool, using rng: inout RandomGenerator) -> Tensor {
         var x = x
         var i = layers.startIndex
         while i < layers.endIndex {
-            if case .relu = layers[i], i + 1 < layers.endIndex, case .maxPool2d = layers[i + 1] {
-                x = apply(i + 1, x, training: training, using: &rng).relu()
+            if i + 1 < layers.endIndex, let pool = rectifiedPool(layers[i], layers[i + 1]) {
+                x = x.rectifiedMaxPool2d(kernel: Size2D(pool.kernel), stride: Size2D(pool.stride ?? pool.kernel))
                 i += 2
             } else {
                 x = apply(i, x, training: training, using: &rng)
@@ -121,6 +121,14 @@ public struct Sequential: Model {
             }
         }
         return x
+    }
+
+    /// The max pooling of a ReLU → MaxPool2d or MaxPool2d → ReLU pair of layers, which run as one op.
+    private func rectifiedPool(_ first: Layer, _ second: Layer) -> (kernel: Int, stride: Int?)? {
+        switch (first, second) {
+        case let (.relu, .maxPool2d(kernel, stride)), let (.maxPool2d(kernel, stride), .relu): (kernel, stride)
+        default: nil
+        }
     }
 
     /// The output in evaluation mode.

@@ -19,6 +19,16 @@ extension Tensor {
         return maxPooling("maxPool2d", self, windows, stride: stride ?? kernel)
     }
 
+    /// relu(maxPool2d(x)) as one op, which equals maxPool2d(relu(x)) in values and gradients: the window's maximum
+    /// is the same element either way, and relu′ = 0 (relu′(0) = 0) wherever that maximum is ≤ 0. One pass over the
+    /// input instead of two (pooling, then a ReLU over the output and its backward); a NaN maximum gives 0, as `relu`.
+    /// Arguments and shapes as in `maxPool2d`.
+    public func rectifiedMaxPool2d(kernel: Size2D, stride: Size2D? = nil, padding: Padding2D = 0) -> Tensor {
+        let windows = checkPooling(
+            "rectifiedMaxPool2d", self, kernel: kernel, stride: stride ?? kernel, padding: padding)
+        return maxPooling("rectifiedMaxPool2d", self, windows, stride: stride ?? kernel, rectified: true)
+    }
+
     /// 1-D max pooling, like PyTorch's `torch.nn.functional.max_pool1d`: y[n, c, i] = max_{k < K} x̃[n, c, i·S + k],
     /// x̃ padded with −∞. Shapes: (N, C, L) → (N, C, ⌊(L + P_left + P_right − K) / S⌋ + 1); `stride` defaults to the
     /// kernel. Ties go to the first maximum, as in `maxPool2d`.

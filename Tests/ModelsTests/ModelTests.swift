@@ -201,13 +201,15 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
 
 /// `forward` pools before the ReLU of a ReLU–max-pool pair; outputs and gradients equal those of the layers applied
 /// one by one in their listed order, including windows whose maximum is negative or tied.
-@Test func reluThenMaxPoolRunsPooledFirstWithTheSameResults() {
+@Test(arguments: [[Layer.relu, .maxPool2d(kernel: 2)], [.maxPool2d(kernel: 2), .relu]])
+func reluAndMaxPoolRunAsOneRectifiedPoolWithTheSameResults(_ pair: [Layer]) {
     var rng = RandomGenerator(seed: 4)
-    let model = Sequential([
-        .conv2d(inChannels: 1, outChannels: 2, kernel: 2, padding: 1), .relu, .maxPool2d(kernel: 2), .flatten,
-    ], dtype: .float64, using: &rng)
-    let x = Tensor.normal([2, 1, 5, 5], dtype: .float64, using: &rng)
-    let weights = Tensor.normal([2, 18], dtype: .float64, using: &rng)
+    // 11 × 11 images: a 12 × 12 convolution output, pooled to 6 × 6 (rows of four windows and an overlapping rest).
+    let model = Sequential(
+        [.conv2d(inChannels: 1, outChannels: 2, kernel: 2, padding: 1)] + pair + [.flatten], dtype: .float64,
+        using: &rng)
+    let x = Tensor.normal([2, 1, 11, 11], dtype: .float64, using: &rng)
+    let weights = Tensor.normal([2, 72], dtype: .float64, using: &rng)
     func gradients(_ run: () -> Tensor) -> (output: [Double], grads: [[Double]]) {
         model.parameters.forEach { $0.zeroGrad() }
         let y = run()

@@ -83,6 +83,79 @@ private func image1to25() -> Tensor { Tensor((1...25).map(Double.init), shape: [
     #expect(x.grad!.scalars == [0, 2, 0, 3, 4, 0, 0, 0, 0, 0, 0, 0])
 }
 
+/// Max pooling by its definition, one window at a time: the first maximum in row-major window order, a NaN beating
+/// every number (the first NaN wins); padding never wins. Returns the outputs and their arg-max (flat input index).
+private func referenceMaxPool(_ x: [Double], height: Int, width: Int, kernel: Int, stride: Int) -> ([Double], [Int]) {
+    let (outH, outW) = ((height - kernel) / stride + 1, (width - kernel) / stride + 1)
+    var values: [Double] = [], indices: [Int] = []
+    for i in 0..<outH {
+        for j in 0..<outW {
+            var best = -1
+            for a in 0..<kernel {
+                for b in 0..<kernel {
+                    let index = (i * stride + a) * width + j * stride + b
+                    if best < 0 || x[index] > x[best] || (x[index].isNaN && !x[best].isNaN) { best = index }
+                }
+            }
+            values.append(x[best])
+            indices.append(best)
+        }
+    }
+    return (values, indices)
+}
+
+@Test(arguments: [DType.float32, .float64], [(2, 16), (4, 22), (5, 11), (3, 9), (6, 6)])
+func maxPool2x2FourWindowsAtATimeMatchesTheDefinition(_ dtype: DType, _ size: (height: Int, width: Int)) {
+    // Ties, NaNs, infinities and signed zeros at every lane of the four-window groups, including the overlapping
+    // last group of rows whose window count is not a multiple of four; odd sizes drop the last row and column.
+    var rng = RandomGenerator(seed: 23)
+    let count = size.height * size.width
+    let specials: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, 1, 1]
+    let x = (0..<count).map { _ in
+        rng.nextUniform() < 0.3 ? specials[rng.nextInt(below: specials.count)] : Double(rng.nextInt(below: 5)) - 2
+    }
+    let input = Tensor(x, shape: [1, 1, size.height, size.width], dtype: .float64).converted(to: dtype)
+        .requiringGrad()
+    let y = input.maxPool2d(kernel: 2)
+    let (values, indices) = referenceMaxPool(x, height: size.height, width: size.width, kernel: 2, stride: 2)
+    let got = y.converted(to: .float64).scalars
+    #expect(got.count == values.count)
+    for (a, b) in zip(got, values) {
+        #expect(a == b || (a.isNaN && b.isNaN), "\(dtype) \(size): \(got) vs \(values)")
+    }
+    let g = (1...values.count).map(Double.init)
+    (y * Tensor(g, shape: y.shape, dtype: .float64).converted(to: dtype)).sum().backward()
+    var expected = [Double](repeating: 0, count: count)
+    for (o, index) in indices.enumerated() { expected[index] = g[o] }
+    #expect(input.grad!.converted(to: .float64).scalars == expected, "\(dtype) \(size)")
+}
+
+@Test(arguments: [DType.float32, .float64])
+func rectifiedMaxPoolIsReluOfMaxPool(_ dtype: DType) {
+    // Values and gradients of the fused op equal maxPool2d then relu, on the 2 × 2 kernel (rows of ≥ 4 windows and
+    // of fewer) and on the general one, with NaN and negative maxima.
+    var rng = RandomGenerator(seed: 29)
+    var x = Tensor.normal([2, 3, 13, 10], dtype: .float64, using: &rng).scalars
+    x[7] = .nan
+    x[40] = -.infinity
+    for (kernel, stride, padding) in [(2, 2, 0), (3, 2, 1), (2, 1, 0)] {
+        func run(_ fused: Bool) -> (y: [Double], grad: [Double]) {
+            let input = Tensor(x, shape: [2, 3, 13, 10], dtype: .float64).converted(to: dtype).requiringGrad()
+            let k = Size2D(kernel), s = Size2D(stride), p = Padding2D(padding)
+            let y = fused
+                ? input.rectifiedMaxPool2d(kernel: k, stride: s, padding: p)
+                : input.maxPool2d(kernel: k, stride: s, padding: p).relu()
+            let weights = Tensor((0..<y.count).map { Double($0 % 7) - 3 }, shape: y.shape, dtype: .float64)
+            (y * weights.converted(to: dtype)).sum().backward()
+            return (y.converted(to: .float64).scalars, input.grad!.converted(to: .float64).scalars)
+        }
+        let (fused, composed) = (run(true), run(false))
+        #expect(fused.y == composed.y, "kernel \(kernel) stride \(stride) padding \(padding)")
+        #expect(fused.grad == composed.grad, "kernel \(kernel) stride \(stride) padding \(padding)")
+        #expect(fused.y.contains(0) && fused.y.contains { $0 > 0 })
+    }
+}
+
 @Test func avgPoolGradientDividesByTheWholeWindow() {
     // Every 3×3 window (padding 1, stride 1) of a 2×2 image covers all four pixels and divides by 9.
     let x = Tensor([1, 2, 3, 4], shape: [1, 1, 2, 2], dtype: .float64).requiringGrad()
@@ -129,6 +202,12 @@ let poolingGradientCases: [GradientCase] = [
     GradientCase("avgPool2d 2×2 stride 1", [[1, 2, 3, 4]]) { $0[0].avgPool2d(kernel: 2, stride: 1) },
     GradientCase("avgPool2d asymmetric padding", [[1, 2, 4, 4]]) {
         $0[0].avgPool2d(kernel: Size2D(2, 3), stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 1, right: 0))
+    },
+    GradientCase("rectifiedMaxPool2d 2×2, rows of 5 windows", [[2, 2, 4, 10]]) {
+        $0[0].rectifiedMaxPool2d(kernel: 2)
+    },
+    GradientCase("rectifiedMaxPool2d 3×3 stride 2 padding 1", [[1, 2, 5, 5]]) {
+        $0[0].rectifiedMaxPool2d(kernel: 3, stride: 2, padding: 1)
     },
     GradientCase("maxPool1d kernel 3 stride 2 padding 1", [[2, 2, 7]]) {
         $0[0].maxPool1d(kernel: 3, stride: 2, padding: 1)
