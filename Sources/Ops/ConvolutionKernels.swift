@@ -8,10 +8,11 @@
 // hold, so the GEMMs read and write them in place. The images are split into one contiguous run per thread
 // (`ImageChunks`); each thread reuses one column buffer of C·KH·KW × L elements for its images, which keeps it in
 // cache (a whole-batch column matrix was measured 3–5× slower on MNIST-sized layers: it is memory-bound), and runs
-// its GEMMs on its own. The weight gradient is summed per thread and the partial sums added at the end. The
-// transposed convolution runs the same three products with the roles of forward and input gradient exchanged;
-// `channelSums` is its bias gradient (the convolution's comes with the weight gradient). None of these functions
-// records on the tape.
+// its GEMMs on its own. The backward makes one pass over dY for the weight, bias and input gradients
+// (`convolutionBackward`), using each dYₙ while it is in cache; the weight gradient is summed per thread and the
+// partial sums added at the end. The transposed convolution runs the same three products with the roles of forward
+// and input gradient exchanged; `channelSums` is its bias gradient (the convolution's comes with the weight
+// gradient). None of these functions records on the tape.
 
 /// The images 0..<N split into one contiguous run per thread of the pool: chunk k holds images
 /// ⌊k·N/K⌋ ..< ⌊(k+1)·N/K⌋ of K = min(threads, N) chunks, and a column buffer of its own. A batch of one image is one
@@ -76,26 +77,16 @@ func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ windows: S
 /// (N, C, H, W) with the weight read as an (F, C·KH·KW) matrix. When `bias` (C) is given, `bias[c]` is added to
 /// every element of channel c (the transposed convolution's bias).
 func convolutionInputGradient(_ dy: Tensor, weight: Tensor, bias: Tensor?, _ windows: SlidingWindows) -> Tensor {
-    let batch = dy.shape[0], filters = weight.shape[0]
-    let rows = windows.columnRows, positions = windows.positions
-    let plane = windows.height * windows.width
+    let batch = dy.shape[0]
     let dx = Tensor(uninitialized: [batch, windows.channels, windows.height, windows.width], dtype: dy.dtype)
-    let chunks = ImageChunks(batch: batch, columnElements: rows * positions, dtype: dy.dtype)
+    let chunks = ImageChunks(batch: batch, columnElements: windows.columnRows * windows.positions, dtype: dy.dtype)
     func run<T: NativeScalar>(_: T.Type) {
         let pdy = dy.pointer(T.self), pw = weight.pointer(T.self), pdx = dx.pointer(T.self)
         let pb = bias?.pointer(T.self)
-        chunks.forEach(T.self) { k, images, columns in
+        chunks.forEach(T.self) { _, images, columns in
             for n in images {
-                // col2im adds into dXₙ, which starts as zeros or as the bias.
-                let image = pdx + n * windows.imageSize
-                for c in 0..<windows.channels {
-                    (image + c * plane).update(repeating: pb?[c] ?? 0, count: plane)
-                }
-                // (C·KH·KW, L) = (F, C·KH·KW)ᵀ · (F, L)
-                T.gemm(
-                    transposeA: true, transposeB: false, m: rows, n: positions, k: filters, alpha: 1, a: pw,
-                    lda: rows, b: pdy + n * filters * positions, ldb: positions, beta: 0, c: columns, ldc: positions)
-                col2im(columns, windows, addingInto: image)
+                imageInputGradient(
+                    n, dy: pdy, weight: pw, filters: weight.shape[0], bias: pb, windows, columns: columns, into: pdx)
             }
         }
     }
@@ -106,49 +97,92 @@ func convolutionInputGradient(_ dy: Tensor, weight: Tensor, bias: Tensor?, _ win
     return dx
 }
 
+/// dXₙ = col2im(Wᵀ · dYₙ), plus `bias[c]` on every element of channel c when given, for image n of dY
+/// (N, F, OH, OW), into dX (N, C, H, W), through `columns` (C·KH·KW × OH·OW elements).
+@inline(__always)
+private func imageInputGradient<T: NativeScalar>(
+    _ n: Int, dy: UnsafePointer<T>, weight: UnsafePointer<T>, filters: Int, bias: UnsafePointer<T>?,
+    _ windows: SlidingWindows, columns: UnsafeMutablePointer<T>, into dx: UnsafeMutablePointer<T>
+) {
+    let rows = windows.columnRows, positions = windows.positions, plane = windows.height * windows.width
+    // col2im adds into dXₙ, which starts as zeros or as the bias.
+    let image = dx + n * windows.imageSize
+    for c in 0..<windows.channels {
+        (image + c * plane).update(repeating: bias?[c] ?? 0, count: plane)
+    }
+    // (C·KH·KW, L) = (F, C·KH·KW)ᵀ · (F, L)
+    T.gemm(
+        transposeA: true, transposeB: false, m: rows, n: positions, k: filters, alpha: 1, a: weight, lda: rows,
+        b: dy + n * filters * positions, ldb: positions, beta: 0, c: columns, ldc: positions)
+    col2im(columns, windows, addingInto: image)
+}
+
 /// dW = Σₙ dYₙ · cols(Xₙ)ᵀ, the (F, C·KH·KW) gradient of `convolutionForward` in its weight, for X (N, C, H, W)
 /// and dY (N, F, OH, OW); returned with `shape` (the weight's shape). With `withBias`, also the bias gradient
-/// db[f] = Σₙ Σ_l dYₙ[f, l] (`channelSums(dy)`), summed while each dYₙ is still in cache from its GEMM. Chunk 0
-/// sums its images into dW and db, every other chunk k into partial sums of its own, added at the end.
+/// db[f] = Σₙ Σ_l dYₙ[f, l] (`channelSums(dy)`), summed while each dYₙ is still in cache from its GEMM.
 func convolutionWeightGradient(
     _ x: Tensor, _ dy: Tensor, _ windows: SlidingWindows, shape: [Int], withBias: Bool = false
 ) -> (weight: Tensor, bias: Tensor?) {
+    let (_, dw, db) = convolutionBackward(x, dy, weight: nil, windows, weightShape: shape, withBias: withBias)
+    return (dw!, db)
+}
+
+/// The gradients of `convolutionForward` in one pass over the images of dY (N, F, OH, OW), each image's dYₙ used
+/// while in cache: dW = Σₙ dYₙ · cols(Xₙ)ᵀ with `weightShape` (when given), the bias gradient
+/// db[f] = Σₙ Σ_l dYₙ[f, l] (with `withBias`) and dXₙ = col2im(Wᵀ · dYₙ) (when `weight` is given), through one
+/// column buffer per chunk. Chunk 0 sums its images into dW and db, every other chunk k into partial sums of its
+/// own, added at the end.
+func convolutionBackward(
+    _ x: Tensor, _ dy: Tensor, weight: Tensor?, _ windows: SlidingWindows, weightShape: [Int]?, withBias: Bool
+) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
     let batch = x.shape[0], filters = dy.shape[1]
     let rows = windows.columnRows, positions = windows.positions
+    let dx = weight.map { _ in Tensor(uninitialized: x.shape, dtype: x.dtype) }
     if batch == 0 {
-        return (Tensor.zeros(shape, dtype: x.dtype), withBias ? Tensor.zeros([filters], dtype: x.dtype) : nil)
+        return (dx, weightShape.map { Tensor.zeros($0, dtype: x.dtype) },
+                withBias ? Tensor.zeros([filters], dtype: x.dtype) : nil)
     }
-    let dw = Tensor(uninitialized: shape, dtype: x.dtype)
+    let dw = weightShape.map { Tensor(uninitialized: $0, dtype: x.dtype) }
     let db = withBias ? Tensor(uninitialized: [filters], dtype: x.dtype) : nil
     let chunks = ImageChunks(batch: batch, columnElements: rows * positions, dtype: x.dtype)
     // Chunk k ≥ 1 sums dW into partials[k − 1, 0..<F·C·KH·KW] and db into the F elements after it.
-    let partialSize = filters * rows + filters
+    let partialSize = (dw == nil ? 0 : filters * rows) + (withBias ? filters : 0)
     let partials = Tensor(uninitialized: [chunks.count - 1, partialSize], dtype: x.dtype)
     func run<T: NativeScalar>(_: T.Type) {
-        let px = x.pointer(T.self), pdy = dy.pointer(T.self), pdw = dw.pointer(T.self), pdb = db?.pointer(T.self)
-        let pp = partials.pointer(T.self)
+        let px = x.pointer(T.self), pdy = dy.pointer(T.self), pdw = dw?.pointer(T.self), pdb = db?.pointer(T.self)
+        let pp = partials.pointer(T.self), pw = weight?.pointer(T.self), pdx = dx?.pointer(T.self)
         chunks.forEach(T.self) { k, images, columns in
-            let sum = k == 0 ? pdw : pp + (k - 1) * partialSize
-            let biasSum = pdb.map { k == 0 ? $0 : sum + filters * rows }
+            let sum = pdw.map { k == 0 ? $0 : pp + (k - 1) * partialSize }
+            let biasSum = pdb.map { k == 0 ? $0 : pp + (k - 1) * partialSize + (pdw == nil ? 0 : filters * rows) }
             for n in images {
                 let g = pdy + n * filters * positions, first = n == images.lowerBound
-                im2col(px + n * windows.imageSize, windows, into: columns)
-                // (F, C·KH·KW) (+)= (F, L) · (C·KH·KW, L)ᵀ, overwriting on the chunk's first image
-                T.gemm(
-                    transposeA: false, transposeB: true, m: filters, n: rows, k: positions, alpha: 1, a: g,
-                    lda: positions, b: columns, ldb: positions, beta: first ? 0 : 1, c: sum, ldc: rows)
-                guard let biasSum else { continue }
-                for f in 0..<filters {
-                    let total = rowSum(positions) { g[f * positions + $0] }
-                    biasSum[f] = first ? total : biasSum[f] + total
+                if let sum {
+                    im2col(px + n * windows.imageSize, windows, into: columns)
+                    // (F, C·KH·KW) (+)= (F, L) · (C·KH·KW, L)ᵀ, overwriting on the chunk's first image
+                    T.gemm(
+                        transposeA: false, transposeB: true, m: filters, n: rows, k: positions, alpha: 1, a: g,
+                        lda: positions, b: columns, ldb: positions, beta: first ? 0 : 1, c: sum, ldc: rows)
+                }
+                if let biasSum {
+                    for f in 0..<filters {
+                        let total = rowSum(positions) { g[f * positions + $0] }
+                        biasSum[f] = first ? total : biasSum[f] + total
+                    }
+                }
+                if let pw, let pdx {
+                    imageInputGradient(
+                        n, dy: pdy, weight: pw, filters: filters, bias: nil, windows, columns: columns, into: pdx)
                 }
             }
         }
         for p in 0..<(chunks.count - 1) {
             let partial = pp + p * partialSize
-            for i in 0..<(filters * rows) { pdw[i] += partial[i] }
+            if let pdw {
+                for i in 0..<(filters * rows) { pdw[i] += partial[i] }
+            }
             if let pdb {
-                for f in 0..<filters { pdb[f] += partial[filters * rows + f] }
+                let offset = pdw == nil ? 0 : filters * rows
+                for f in 0..<filters { pdb[f] += partial[offset + f] }
             }
         }
     }
@@ -156,5 +190,5 @@ func convolutionWeightGradient(
     case .float32: run(Float.self)
     case .float64: run(Double.self)
     }
-    return (dw, db)
+    return (dx, dw, db)
 }

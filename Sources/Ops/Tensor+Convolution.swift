@@ -76,14 +76,11 @@ private func convolution2d(
     let hasBias = bias != nil
     return out.recorded(name, inputs) { g, needs in
         let needsBias = hasBias && needs[2]
-        var dWeight: Tensor?, dBias: Tensor?
-        if needs[1] {
-            // The bias gradient comes with the weight gradient's pass over g.
-            (dWeight, dBias) = convolutionWeightGradient(input, g, windows, shape: weight.shape, withBias: needsBias)
-        } else if needsBias {
-            dBias = channelSums(g)
-        }
-        let dInput = needs[0] ? convolutionInputGradient(g, weight: weight, bias: nil, windows) : nil
+        guard needs[0] || needs[1] else { return hasBias ? [nil, nil, needsBias ? channelSums(g) : nil] : [nil, nil] }
+        // One pass over g for all three gradients.
+        let (dInput, dWeight, dBias) = convolutionBackward(
+            input, g, weight: needs[0] ? weight : nil, windows, weightShape: needs[1] ? weight.shape : nil,
+            withBias: needsBias)
         return hasBias ? [dInput, dWeight, dBias] : [dInput, dWeight]
     }
 }

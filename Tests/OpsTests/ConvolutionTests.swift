@@ -175,6 +175,32 @@ func convolutionGradient(_ c: GradientCase) {
     for f in 0..<3 { #expect(maxRelativeDifference(w.grad![f].reshaped([1, 1, 3, 3]), expected) < 1e-12) }
 }
 
+@Test func eachSubsetOfGradientsEqualsTheFullBackward() {
+    // The backward computes the requested gradients in one pass over g; any subset gives the values of all three.
+    var rng = RandomGenerator(seed: 9)
+    let x = Tensor.normal([3, 2, 6, 5], dtype: .float64, using: &rng)
+    let w = Tensor.normal([4, 2, 2, 3], dtype: .float64, using: &rng)
+    let b = Tensor.normal([4], dtype: .float64, using: &rng)
+    let g = Tensor.normal([3, 4, 5, 4], dtype: .float64, using: &rng)
+    func gradients(_ wanted: [Bool]) -> [Tensor?] {
+        let operands = zip([x, w, b], wanted).map { t, on in on ? Tensor(t.scalars, shape: t.shape, dtype: .float64)
+            .requiringGrad() : t }
+        (operands[0].conv2d(operands[1], bias: operands[2], padding: Padding2D(top: 0, bottom: 0, left: 0, right: 1))
+            * g).sum().backward()
+        return operands.map(\.grad)
+    }
+    let all = gradients([true, true, true])
+    for wanted in [[true, false, false], [false, true, false], [false, false, true], [true, true, false],
+                   [true, false, true], [false, true, true]] {
+        let some = gradients(wanted)
+        for i in 0..<3 {
+            #expect((some[i] == nil) == !wanted[i])
+            // (The bias alone is summed by `channelSums`, in another order: equal to rounding.)
+            if let got = some[i] { #expect(maxRelativeDifference(got, all[i]!) < 1e-13, "operand \(i) of \(wanted)") }
+        }
+    }
+}
+
 // MARK: - Against the composition from primitives
 
 let convolutionReferenceCases: [ComposedReferenceCase] = [
