@@ -131,12 +131,13 @@ extension Tensor {
                 let gGamma = dScale.pointer(T.self), gBeta = dShift.pointer(T.self)
                 let count = T(m)
                 parallelChannels(channels, work: m) { c in
-                    // Σ g, and Σ g·x̂ = s·Σ g·(x − μ).
+                    // Σ g, and Σ g·x̂ = s·Σ g·(x − μ), in one pass.
                     let mean = mu[c], invStd = s[c]
                     let rowStart = { (n: Int) in (n * channels + c) * inner }
-                    let sumG = channelSum(rows: batch, count: inner, rowStart: rowStart) { gy[$0] }
-                    let sumGX = channelSum(rows: batch, count: inner, rowStart: rowStart) { gy[$0] * (x[$0] - mean) }
-                        * invStd
+                    let sums = channelSum(rows: batch, count: inner, rowStart: rowStart) {
+                        SumPair(gy[$0], gy[$0] * (x[$0] - mean))
+                    }
+                    let sumG = sums.first, sumGX = sums.second * invStd
                     gGamma[c] = sumGX
                     gBeta[c] = sumG
                     guard let gx else { return }

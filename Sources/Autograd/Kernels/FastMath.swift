@@ -58,10 +58,11 @@ package func fastExp<T: NativeScalar>(_ x: T) -> T {
 }
 
 /// Σ_{i<n} term(i) with eight independent partial sums (added pairwise at the end), so that the additions do not
-/// wait on each other and the loop vectorizes. The order of additions differs from a plain loop's.
+/// wait on each other and the loop vectorizes. The order of additions differs from a plain loop's. Terms may be
+/// scalars or pairs of them (to sum two quantities in one pass, each in the same order as alone).
 @inlinable @inline(__always)
-package func rowSum<T: NativeScalar>(_ n: Int, _ term: (Int) -> T) -> T {
-    var a0: T = 0, a1: T = 0, a2: T = 0, a3: T = 0, a4: T = 0, a5: T = 0, a6: T = 0, a7: T = 0
+package func rowSum<T: AdditiveArithmetic>(_ n: Int, _ term: (Int) -> T) -> T {
+    var a0 = T.zero, a1 = T.zero, a2 = T.zero, a3 = T.zero, a4 = T.zero, a5 = T.zero, a6 = T.zero, a7 = T.zero
     var i = 0
     while i + 8 <= n {
         a0 += term(i)
