@@ -25,6 +25,8 @@ struct SlidingWindows {
     let circular: Bool
     /// `S_w`: input columns between the columns read at consecutive output columns.
     let columnStride: Int
+    /// See `readsShiftedPlanes`.
+    let shiftedRanges: [(positions: Range<Int>, start: Int)]
     /// `validColumns[kw]`: the output columns at which tap column kw reads inside the input (zero padding only).
     let validColumns: [Range<Int>]
 
@@ -69,6 +71,9 @@ struct SlidingWindows {
             }
             return (first - row.startIndex)..<(last - row.startIndex + 1)
         }
+        shiftedRanges = Ops.shiftedRanges(
+            height: height, width: width, kernel: kernel, output: output, rowSource: rowSource, columnSource: columns,
+            validColumns: validColumns, unitStrides: stride == Size2D(1, 1), circular: circular)
     }
 
     /// Elements of one image, C·H·W.
@@ -77,6 +82,40 @@ struct SlidingWindows {
     var columnRows: Int { channels * kernelHeight * kernelWidth }
     /// Output positions per image, OH·OW.
     var positions: Int { outputHeight * outputWidth }
+
+    /// Whether every tap reads its plane shifted by a constant offset: stride 1, zero padding and OW = W (e.g. a
+    /// 3 × 3 convolution with padding 1). Then row (c, kh, kw) of the column matrix is the plane read from one
+    /// contiguous range (`shiftedRanges`), with the taps that fall in the padding set to 0.
+    var readsShiftedPlanes: Bool { !shiftedRanges.isEmpty }
+}
+
+/// For windows that read shifted planes (see `SlidingWindows.readsShiftedPlanes`), per tap kh·KW + kw: the output
+/// positions whose input row is inside the plane, clipped to those that read inside it, and the plane index the
+/// first of them reads (position p reads `start + p − positions.lowerBound`; the positions whose input column is
+/// outside the plane read a wrong element and are zeroed). Empty otherwise.
+private func shiftedRanges(
+    height: Int, width: Int, kernel: Size2D, output: Size2D, rowSource: [Int], columnSource: [Int],
+    validColumns: [Range<Int>], unitStrides: Bool, circular: Bool
+) -> [(positions: Range<Int>, start: Int)] {
+    guard unitStrides && !circular && output.width == width else { return [] }
+    let (outH, outW) = (output.height, output.width)
+    var ranges: [(positions: Range<Int>, start: Int)] = []
+    for kh in 0..<kernel.height {
+        let rows = (0..<outH).filter { rowSource[kh * outH + $0] >= 0 }
+        for kw in 0..<kernel.width {
+            let valid = validColumns[kw]
+            guard let firstRow = rows.first, let lastRow = rows.last, !valid.isEmpty else {
+                ranges.append((0..<0, 0))
+                continue
+            }
+            // Position p = oh·OW + ow reads plane index p + shift.
+            let shift = rowSource[kh * outH + firstRow] * width + columnSource[kw * outW + valid.lowerBound]
+                - (firstRow * outW + valid.lowerBound)
+            let lower = max(firstRow * outW, -shift), upper = min((lastRow + 1) * outW, height * width - shift)
+            ranges.append((lower..<max(lower, upper), lower + shift))
+        }
+    }
+    return ranges
 }
 
 /// Copies the receptive fields of one image (C, H, W) into the columns of a (C·KH·KW, OH·OW) matrix:
@@ -88,6 +127,7 @@ func im2col<T: NativeScalar>(
     _ image: UnsafePointer<T>, _ windows: SlidingWindows, into columns: UnsafeMutablePointer<T>
 ) {
     let outH = windows.outputHeight, outW = windows.outputWidth, stride = windows.columnStride
+    if windows.readsShiftedPlanes { return im2colShifted(image, windows, into: columns) }
     windows.rowSource.withUnsafeBufferPointer { rowSource in
         windows.columnSource.withUnsafeBufferPointer { columnSource in
             var row = columns
@@ -130,12 +170,42 @@ func im2col<T: NativeScalar>(
     }
 }
 
+/// `im2col` when `windows.readsShiftedPlanes`: each row of the column matrix one contiguous copy of its plane,
+/// shifted, then zeros where the tap reads padding (rows above and below, columns beside).
+private func im2colShifted<T: NativeScalar>(
+    _ image: UnsafePointer<T>, _ windows: SlidingWindows, into columns: UnsafeMutablePointer<T>
+) {
+    let positions = windows.positions, outW = windows.outputWidth, planeSize = windows.height * windows.width
+    var row = columns
+    for c in 0..<windows.channels {
+        let plane = image + c * planeSize
+        for kh in 0..<windows.kernelHeight {
+            for kw in 0..<windows.kernelWidth {
+                let (range, start) = windows.shiftedRanges[kh * windows.kernelWidth + kw]
+                row.update(repeating: 0, count: range.lowerBound)
+                (row + range.lowerBound).update(from: plane + start, count: range.count)
+                (row + range.upperBound).update(repeating: 0, count: positions - range.upperBound)
+                let valid = windows.validColumns[kw]
+                if valid.count < outW {
+                    for p in stride(from: 0, to: positions, by: outW) {
+                        for ow in 0..<valid.lowerBound { row[p + ow] = 0 }
+                        for ow in valid.upperBound..<outW { row[p + ow] = 0 }
+                    }
+                }
+                row += positions
+            }
+        }
+    }
+}
+
 /// The adjoint of `im2col`: adds every entry of a (C·KH·KW, OH·OW) column matrix into the image element it was
-/// read from, so overlapping windows accumulate and padding entries are dropped.
+/// read from, so overlapping windows accumulate and padding entries are dropped. The column matrix is scratch: its
+/// padding entries may be overwritten.
 func col2im<T: NativeScalar>(
-    _ columns: UnsafePointer<T>, _ windows: SlidingWindows, addingInto image: UnsafeMutablePointer<T>
+    _ columns: UnsafeMutablePointer<T>, _ windows: SlidingWindows, addingInto image: UnsafeMutablePointer<T>
 ) {
     let outH = windows.outputHeight, outW = windows.outputWidth, stride = windows.columnStride
+    if windows.readsShiftedPlanes { return col2imShifted(columns, windows, addingInto: image) }
     windows.rowSource.withUnsafeBufferPointer { rowSource in
         windows.columnSource.withUnsafeBufferPointer { columnSource in
             var row = columns
@@ -165,6 +235,33 @@ func col2im<T: NativeScalar>(
                         row += outH * outW
                     }
                 }
+            }
+        }
+    }
+}
+
+/// `col2im` when `windows.readsShiftedPlanes`: the entries of padding columns set to 0, then each row of the column
+/// matrix added to its plane as one contiguous, shifted range (padding rows are outside the range).
+private func col2imShifted<T: NativeScalar>(
+    _ columns: UnsafeMutablePointer<T>, _ windows: SlidingWindows, addingInto image: UnsafeMutablePointer<T>
+) {
+    let positions = windows.positions, outW = windows.outputWidth, planeSize = windows.height * windows.width
+    var row = columns
+    for c in 0..<windows.channels {
+        let plane = image + c * planeSize
+        for kh in 0..<windows.kernelHeight {
+            for kw in 0..<windows.kernelWidth {
+                let (range, start) = windows.shiftedRanges[kh * windows.kernelWidth + kw]
+                let valid = windows.validColumns[kw]
+                if valid.count < outW {
+                    for p in stride(from: 0, to: positions, by: outW) {
+                        for ow in 0..<valid.lowerBound { row[p + ow] = 0 }
+                        for ow in valid.upperBound..<outW { row[p + ow] = 0 }
+                    }
+                }
+                let (source, target) = (row + range.lowerBound, plane + start)
+                for i in 0..<range.count { target[i] += source[i] }  // vectorized
+                row += positions
             }
         }
     }

@@ -148,6 +148,12 @@ let convolutionGradientCases: [GradientCase] = [
     GradientCase("conv2d input used twice", [[1, 2, 4, 4], [2, 2, 3, 3]]) {
         $0[0].conv2d($0[1], padding: 1) * $0[0].sum(axis: 1, keepDims: true)
     },
+    GradientCase("conv2d 3×3 padding 1 (same size), bias", [[2, 2, 4, 5], [2, 2, 3, 3], [2]]) {
+        $0[0].conv2d($0[1], bias: $0[2], padding: 1)
+    },
+    GradientCase("conv2d 2×3 padding (0, 1, 2, 0) (same size)", [[1, 2, 3, 4], [2, 2, 2, 3]]) {
+        $0[0].conv2d($0[1], padding: Padding2D(top: 0, bottom: 1, left: 2, right: 0))
+    },
     GradientCase("conv1d batch 2, bias, stride 2, padding", [[2, 2, 7], [3, 2, 3], [3]]) {
         $0[0].conv1d($0[1], bias: $0[2], stride: 2, padding: Padding1D(left: 1, right: 2))
     },
@@ -224,6 +230,20 @@ let convolutionReferenceCases: [ComposedReferenceCase] = [
             $0[0], $0[1], bias: $0[2], stride: Size2D(1, 2), padding: Padding2D(top: 1, bottom: 2, left: 1, right: 1),
             circular: true)
     },
+    // Same-size outputs (stride 1, OW = W): each column-matrix row is its plane shifted, copied in one range.
+    ComposedReferenceCase("conv2d 3×3 padding 1 (same size), bias", [[2, 3, 6, 7], [4, 3, 3, 3], [4]], op: {
+        $0[0].conv2d($0[1], bias: $0[2], padding: 1)
+    }) { referenceConv2d($0[0], $0[1], bias: $0[2], padding: 1) },
+    ComposedReferenceCase("conv2d 3×3 dilation 2 padding 2 (same size)", [[1, 2, 7, 6], [2, 2, 3, 3]], op: {
+        $0[0].conv2d($0[1], padding: 2, dilation: 2)
+    }) { referenceConv2d($0[0], $0[1], padding: 2, dilation: 2) },
+    ComposedReferenceCase("conv2d 2×3 padding (0, 1, 2, 0) (same size)", [[2, 2, 5, 6], [3, 2, 2, 3]], op: {
+        $0[0].conv2d($0[1], padding: Padding2D(top: 0, bottom: 1, left: 2, right: 0))
+    }) { referenceConv2d($0[0], $0[1], padding: Padding2D(top: 0, bottom: 1, left: 2, right: 0)) },
+    ComposedReferenceCase("conv2d 5×5 padding 2 of 3×3 images (taps wholly in padding)", [[2, 1, 3, 3], [2, 1, 5, 5]],
+        op: {
+        $0[0].conv2d($0[1], padding: 2)
+    }) { referenceConv2d($0[0], $0[1], padding: 2) },
     ComposedReferenceCase("conv1d stride 2, padding, dilation, bias", [[2, 3, 9], [2, 3, 3], [2]], op: {
         $0[0].conv1d($0[1], bias: $0[2], stride: 2, padding: Padding1D(left: 2, right: 1), dilation: 2)
     }) {
