@@ -3,30 +3,15 @@
 /// Σ_{n < rows} Σ_{l < count} term(rowStart(n) + l): the sum of one channel's terms, `count` consecutive ones in
 /// each of its `rows` rows (one row per image, starting at flat index `rowStart(n)`), each row by `rowSum`.
 @inline(__always)
-func channelSum<T: AdditiveArithmetic>(
+func channelSum<T: NativeScalar>(
     rows: Int, count: Int, rowStart: (_ n: Int) -> Int, _ term: (_ index: Int) -> T
 ) -> T {
-    var total = T.zero
+    var total: T = 0
     for n in 0..<rows {
         let first = rowStart(n)
         total += rowSum(count) { term(first + $0) }
     }
     return total
-}
-
-/// Two sums accumulated in one pass (`channelSum`'s term), each added in the order it would be alone.
-struct SumPair<T: NativeScalar>: AdditiveArithmetic {
-    var first: T
-    var second: T
-
-    init(_ first: T, _ second: T) {
-        self.first = first
-        self.second = second
-    }
-
-    static var zero: SumPair { SumPair(0, 0) }
-    static func + (a: SumPair, b: SumPair) -> SumPair { SumPair(a.first + b.first, a.second + b.second) }
-    static func - (a: SumPair, b: SumPair) -> SumPair { SumPair(a.first - b.first, a.second - b.second) }
 }
 
 /// db[c] = Σ_{n, l} dY[n, c, l]: the gradient of a per-channel bias, for dY (N, C, …) of any rank ≥ 2. One pass in

@@ -133,11 +133,15 @@ extension Tensor {
                 parallelChannels(channels, work: m) { c in
                     // Σ g, and Σ g·x̂ = s·Σ g·(x − μ), in one pass.
                     let mean = mu[c], invStd = s[c]
-                    let rowStart = { (n: Int) in (n * channels + c) * inner }
-                    let sums = channelSum(rows: batch, count: inner, rowStart: rowStart) {
-                        SumPair(gy[$0], gy[$0] * (x[$0] - mean))
+                    var sumG: T = 0, sumGD: T = 0
+                    for n in 0..<batch {
+                        let base = (n * channels + c) * inner
+                        let (gRow, xRow) = (gy + base, x + base)
+                        let (a, b) = rowSums(inner, { gRow[$0] }, { gRow[$0] * (xRow[$0] - mean) })
+                        sumG += a
+                        sumGD += b
                     }
-                    let sumG = sums.first, sumGX = sums.second * invStd
+                    let sumGX = sumGD * invStd
                     gGamma[c] = sumGX
                     gBeta[c] = sumG
                     guard let gx else { return }
@@ -167,20 +171,30 @@ extension Tensor {
         }
     }
 
-    /// The mean and the biased variance of each channel of this (N, C, inner…) tensor, each (C,); two passes
-    /// (mean first, then squared deviations) for accuracy, channels in parallel.
+    /// The mean and the biased variance of each channel of this (N, C, inner…) tensor, each (C,), channels in
+    /// parallel. Each row of `inner` values (one image's plane) is read twice while in cache, for its mean and then
+    /// its squared deviations, and the rows are merged by Chan et al.'s update (1979, "Updating formulae and a
+    /// pairwise algorithm for computing sample variances"): as accurate as two passes over the whole channel, with
+    /// one pass over memory.
     private func channelMoments(batch: Int, channels: Int, inner: Int) -> (mean: Tensor, variance: Tensor) {
         let mean = Tensor(uninitialized: [channels], dtype: dtype)
         let variance = Tensor(uninitialized: [channels], dtype: dtype)
         func run<T: NativeScalar>(_: T.Type) {
             let x = pointer(T.self), mu = mean.pointer(T.self), v = variance.pointer(T.self)
-            let count = T(batch * inner)
+            let rowCount = T(inner)
             parallelChannels(channels, work: batch * inner) { c in
-                let rowStart = { (n: Int) in (n * channels + c) * inner }
-                let average = channelSum(rows: batch, count: inner, rowStart: rowStart) { x[$0] } / count
-                let squares = channelSum(rows: batch, count: inner, rowStart: rowStart) { j in
-                    let d = x[j] - average
-                    return d * d
+                var count: T = 0, average: T = 0, squares: T = 0
+                for n in 0..<batch {
+                    let row = x + (n * channels + c) * inner
+                    let rowAverage = rowSum(inner) { row[$0] } / rowCount
+                    let rowSquares = rowSum(inner) { i in
+                        let d = row[i] - rowAverage
+                        return d * d
+                    }
+                    let total = count + rowCount, delta = rowAverage - average
+                    average += delta * (rowCount / total)
+                    squares += rowSquares + delta * delta * (count * rowCount / total)
+                    count = total
                 }
                 mu[c] = average
                 v[c] = squares / count

@@ -148,6 +148,21 @@ func normalizationGradient(_ c: GradientCase) {
     expectScalars(y.scalars, approximately: [-3 * s, -s, 7, 7, s, 3 * s, 7, 7], tolerance: 1e-14, "images")
 }
 
+@Test func batchNormStatisticsOfOffsetDataInFloat32() {
+    // Values 1000 + N(0, 1) whose rows have different means: the per-row moments merged by Chan et al.'s update
+    // keep the float32 batch variance (and so the normalized output) within float32 rounding of float64's.
+    var rng = RandomGenerator(seed: 31)
+    let noise = Tensor.normal([8, 3, 5, 7], dtype: .float64, using: &rng)
+    let rowShift = Tensor((0..<24).map { Double($0 % 5) }, shape: [8, 3, 1, 1], dtype: .float64)
+    let x = noise + rowShift + 1000
+    let (scale, shift) = (Tensor.ones([3], dtype: .float64), Tensor.zeros([3], dtype: .float64))
+    let y64 = x.batchNorm(scale: scale, shift: shift, statistics: nil, training: true)
+    let y32 = x.converted(to: .float32).batchNorm(
+        scale: scale.converted(to: .float32), shift: shift.converted(to: .float32), statistics: nil, training: true)
+    // Inputs rounded to float32 near 1000 move by up to 3·10⁻⁵; outputs of unit scale follow.
+    #expect(maxRelativeDifference(y32.converted(to: .float64), y64) < 2e-4)
+}
+
 @Test func runningStatisticsFollowPyTorchAfterOneAndTwoSteps() {
     // Batch [[1, 2], [3, 6]]: means [2, 4]; UNBIASED variances ((1−2)² + (3−2)²)/1 = 2 and (4 + 4)/1 = 8.
     // Step 1 from (mean 0, var 1), momentum 0.1: mean 0.1·[2, 4] = [0.2, 0.4]; var 0.9·1 + 0.1·[2, 8] = [1.1, 1.7].

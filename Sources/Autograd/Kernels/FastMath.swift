@@ -58,11 +58,10 @@ package func fastExp<T: NativeScalar>(_ x: T) -> T {
 }
 
 /// Σ_{i<n} term(i) with eight independent partial sums (added pairwise at the end), so that the additions do not
-/// wait on each other and the loop vectorizes. The order of additions differs from a plain loop's. Terms may be
-/// scalars or pairs of them (to sum two quantities in one pass, each in the same order as alone).
+/// wait on each other and the loop vectorizes. The order of additions differs from a plain loop's.
 @inlinable @inline(__always)
-package func rowSum<T: AdditiveArithmetic>(_ n: Int, _ term: (Int) -> T) -> T {
-    var a0 = T.zero, a1 = T.zero, a2 = T.zero, a3 = T.zero, a4 = T.zero, a5 = T.zero, a6 = T.zero, a7 = T.zero
+package func rowSum<T: NativeScalar>(_ n: Int, _ term: (Int) -> T) -> T {
+    var a0: T = 0, a1: T = 0, a2: T = 0, a3: T = 0, a4: T = 0, a5: T = 0, a6: T = 0, a7: T = 0
     var i = 0
     while i + 8 <= n {
         a0 += term(i)
@@ -81,6 +80,29 @@ package func rowSum<T: AdditiveArithmetic>(_ n: Int, _ term: (Int) -> T) -> T {
         i += 1
     }
     return total
+}
+
+/// (Σ_{i<n} a(i), Σ_{i<n} b(i)) in one pass, each with eight partial sums as in `rowSum` (as two four-wide vectors,
+/// so that both sums vectorize; the final additions pair them differently).
+@inlinable @inline(__always)
+package func rowSums<T: NativeScalar>(_ n: Int, _ a: (Int) -> T, _ b: (Int) -> T) -> (T, T) {
+    var a0 = SIMD4<T>.zero, a1 = SIMD4<T>.zero, b0 = SIMD4<T>.zero, b1 = SIMD4<T>.zero
+    var i = 0
+    while i + 8 <= n {
+        a0 += SIMD4(a(i), a(i + 1), a(i + 2), a(i + 3))
+        a1 += SIMD4(a(i + 4), a(i + 5), a(i + 6), a(i + 7))
+        b0 += SIMD4(b(i), b(i + 1), b(i + 2), b(i + 3))
+        b1 += SIMD4(b(i + 4), b(i + 5), b(i + 6), b(i + 7))
+        i += 8
+    }
+    let (sa, sb) = (a0 + a1, b0 + b1)
+    var totalA = (sa[0] + sa[1]) + (sa[2] + sa[3]), totalB = (sb[0] + sb[1]) + (sb[2] + sb[3])
+    while i < n {
+        totalA += a(i)
+        totalB += b(i)
+        i += 1
+    }
+    return (totalA, totalB)
 }
 
 /// The maximum of term(i) over i < n (−∞ for n = 0), with eight independent running maxima.
