@@ -107,12 +107,22 @@ public struct Sequential: Model {
     ///
     /// A ReLU followed by max pooling (or max pooling followed by a ReLU) runs as one op, `rectifiedMaxPool2d`:
     /// relu(maxpool(x)) = maxpool(relu(x)), values and gradients alike (the window's maximum is the same element
-    /// either way, and relu′ = 0 wherever the maximum is ≤ 0), in one pass instead of a ReLU over the larger tensor.
+    /// either way, and relu′ = 0 wherever the maximum is ≤ 0), in one pass instead of a ReLU over the larger tensor;
+    /// preceded by a convolution, the three run as `conv2dRectifiedMaxPool2d`, which never stores the convolution's
+    /// output.
     public func forward(_ x: Tensor, training: Bool, using rng: inout RandomGenerator) -> Tensor {
         var x = x
         var i = layers.startIndex
         while i < layers.endIndex {
-            if i + 1 < layers.endIndex, let pool = rectifiedPool(layers[i], layers[i + 1]) {
+            if i + 2 < layers.endIndex, case let .conv2d(_, _, _, stride, padding, _) = layers[i],
+                let pool = rectifiedPool(layers[i + 1], layers[i + 2])
+            {
+                let s = states[i]
+                x = x.conv2dRectifiedMaxPool2d(
+                    s.weight!, bias: s.bias, stride: Size2D(stride), padding: Padding2D(padding),
+                    poolKernel: Size2D(pool.kernel), poolStride: Size2D(pool.stride ?? pool.kernel))
+                i += 3
+            } else if i + 1 < layers.endIndex, let pool = rectifiedPool(layers[i], layers[i + 1]) {
                 x = x.rectifiedMaxPool2d(kernel: Size2D(pool.kernel), stride: Size2D(pool.stride ?? pool.kernel))
                 i += 2
             } else {

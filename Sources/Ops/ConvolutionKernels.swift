@@ -46,23 +46,16 @@ struct ImageChunks {
 /// (N, F, OH, OW).
 func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ windows: SlidingWindows) -> Tensor {
     let batch = x.shape[0], filters = weight.shape[0]
-    let rows = windows.columnRows, positions = windows.positions
     let out = Tensor(uninitialized: [batch, filters, windows.outputHeight, windows.outputWidth], dtype: x.dtype)
-    let chunks = ImageChunks(batch: batch, columnElements: rows * positions, dtype: x.dtype)
+    let chunks = ImageChunks(batch: batch, columnElements: windows.columnRows * windows.positions, dtype: x.dtype)
     func run<T: NativeScalar>(_: T.Type) {
         let px = x.pointer(T.self), pw = weight.pointer(T.self), py = out.pointer(T.self)
         let pb = bias?.pointer(T.self)
         chunks.forEach(T.self) { k, images, columns in
             for n in images {
-                im2col(px + n * windows.imageSize, windows, into: columns)
-                let y = py + n * filters * positions
-                if let pb {
-                    for f in 0..<filters { (y + f * positions).update(repeating: pb[f], count: positions) }
-                }
-                // (F, L) = (F, C·KH·KW) · (C·KH·KW, L) [+ the bias already in place]
-                T.gemm(
-                    transposeA: false, transposeB: false, m: filters, n: positions, k: rows, alpha: 1, a: pw,
-                    lda: rows, b: columns, ldb: positions, beta: pb == nil ? 0 : 1, c: y, ldc: positions)
+                imageForward(
+                    px + n * windows.imageSize, weight: pw, filters: filters, bias: pb, windows, columns: columns,
+                    into: py + n * filters * windows.positions)
             }
         }
     }
@@ -71,6 +64,61 @@ func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ windows: S
     case .float64: run(Double.self)
     }
     return out
+}
+
+/// `pooling`(convolution(X)) without the convolution's output: each image's Yₙ (F, OH, OW) is computed into a
+/// buffer of its thread and pooled plane by plane while in cache. Returns the pooled (N, F, POH, POW) and each
+/// output's arg-max within its plane of Yₙ (for `convolutionBackward`'s unpooling).
+func convolutionPoolingForward(
+    _ x: Tensor, weight: Tensor, bias: Tensor?, _ windows: SlidingWindows, pooling: MaxPoolPlanes
+) -> (output: Tensor, argmax: [Int32]) {
+    let batch = x.shape[0], filters = weight.shape[0]
+    let rows = windows.columnRows, positions = windows.positions, pooled = pooling.outputSize
+    let out = Tensor(
+        uninitialized: [batch, filters, pooling.windows.outputHeight, pooling.windows.outputWidth], dtype: x.dtype)
+    // Per chunk: the column matrix, then Yₙ.
+    let chunks = ImageChunks(batch: batch, columnElements: rows * positions + filters * positions, dtype: x.dtype)
+    let argmax = [Int32](unsafeUninitializedCapacity: out.count) { argmax, initialized in
+        func run<T: NativeScalar>(_: T.Type) {
+            let px = x.pointer(T.self), pw = weight.pointer(T.self), po = out.pointer(T.self)
+            let pb = bias?.pointer(T.self), best = argmax.baseAddress!
+            chunks.forEach(T.self) { k, images, workspace in
+                let y = workspace + rows * positions
+                for n in images {
+                    imageForward(
+                        px + n * windows.imageSize, weight: pw, filters: filters, bias: pb, windows,
+                        columns: workspace, into: y)
+                    for f in 0..<filters {
+                        let o = (n * filters + f) * pooled
+                        pooling.forward(y + f * positions, into: po + o, argmax: best + o)
+                    }
+                }
+            }
+        }
+        switch x.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        }
+        initialized = out.count
+    }
+    return (out, argmax)
+}
+
+/// Yₙ = W · cols(Xₙ) (+ the bias per filter) for one image Xₙ (C, H, W), into y (F, OH·OW), through `columns`.
+@inline(__always)
+private func imageForward<T: NativeScalar>(
+    _ image: UnsafePointer<T>, weight: UnsafePointer<T>, filters: Int, bias: UnsafePointer<T>?,
+    _ windows: SlidingWindows, columns: UnsafeMutablePointer<T>, into y: UnsafeMutablePointer<T>
+) {
+    let rows = windows.columnRows, positions = windows.positions
+    im2col(image, windows, into: columns)
+    if let bias {
+        for f in 0..<filters { (y + f * positions).update(repeating: bias[f], count: positions) }
+    }
+    // (F, L) = (F, C·KH·KW) · (C·KH·KW, L) [+ the bias already in place]
+    T.gemm(
+        transposeA: false, transposeB: false, m: filters, n: positions, k: rows, alpha: 1, a: weight, lda: rows,
+        b: columns, ldb: positions, beta: bias == nil ? 0 : 1, c: y, ldc: positions)
 }
 
 /// dXₙ = col2im(Wᵀ · dYₙ) for every image: the adjoint of `convolutionForward` in X, mapping dY (N, F, OH, OW) to
@@ -86,7 +134,8 @@ func convolutionInputGradient(_ dy: Tensor, weight: Tensor, bias: Tensor?, _ win
         chunks.forEach(T.self) { _, images, columns in
             for n in images {
                 imageInputGradient(
-                    n, dy: pdy, weight: pw, filters: weight.shape[0], bias: pb, windows, columns: columns, into: pdx)
+                    n, dy: pdy + n * weight.shape[0] * windows.positions, weight: pw, filters: weight.shape[0],
+                    bias: pb, windows, columns: columns, into: pdx)
             }
         }
     }
@@ -97,8 +146,8 @@ func convolutionInputGradient(_ dy: Tensor, weight: Tensor, bias: Tensor?, _ win
     return dx
 }
 
-/// dXₙ = col2im(Wᵀ · dYₙ), plus `bias[c]` on every element of channel c when given, for image n of dY
-/// (N, F, OH, OW), into dX (N, C, H, W), through `columns` (C·KH·KW × OH·OW elements).
+/// dXₙ = col2im(Wᵀ · dYₙ), plus `bias[c]` on every element of channel c when given, for image n, dYₙ (F, OH·OW)
+/// at `dy`, into dX (N, C, H, W), through `columns` (C·KH·KW × OH·OW elements).
 @inline(__always)
 private func imageInputGradient<T: NativeScalar>(
     _ n: Int, dy: UnsafePointer<T>, weight: UnsafePointer<T>, filters: Int, bias: UnsafePointer<T>?,
@@ -113,7 +162,7 @@ private func imageInputGradient<T: NativeScalar>(
     // (C·KH·KW, L) = (F, C·KH·KW)ᵀ · (F, L)
     T.gemm(
         transposeA: true, transposeB: false, m: rows, n: positions, k: filters, alpha: 1, a: weight, lda: rows,
-        b: dy + n * filters * positions, ldb: positions, beta: 0, c: columns, ldc: positions)
+        b: dy, ldb: positions, beta: 0, c: columns, ldc: positions)
     col2im(columns, windows, addingInto: image)
 }
 
@@ -127,13 +176,23 @@ func convolutionWeightGradient(
     return (dw!, db)
 }
 
+/// The max pooling after a fused convolution (`convolutionPoolingForward`): its planes, arg-max and output, from
+/// which the convolution's dYₙ is rebuilt image by image out of the pooled gradient.
+struct Unpooling {
+    let planes: MaxPoolPlanes
+    let argmax: [Int32]
+    let output: Tensor
+}
+
 /// The gradients of `convolutionForward` in one pass over the images of dY (N, F, OH, OW), each image's dYₙ used
 /// while in cache: dW = Σₙ dYₙ · cols(Xₙ)ᵀ with `weightShape` (when given), the bias gradient
 /// db[f] = Σₙ Σ_l dYₙ[f, l] (with `withBias`) and dXₙ = col2im(Wᵀ · dYₙ) (when `weight` is given), through one
-/// column buffer per chunk. Chunk 0 sums its images into dW and db, every other chunk k into partial sums of its
-/// own, added at the end.
+/// column buffer per chunk. With `unpooling`, `dy` is the gradient of the pooled output (N, F, POH, POW) and each
+/// dYₙ is rebuilt from it into a buffer of the chunk (`MaxPoolPlanes.backward`). Chunk 0 sums its images into dW and
+/// db, every other chunk k into partial sums of its own, added at the end.
 func convolutionBackward(
-    _ x: Tensor, _ dy: Tensor, weight: Tensor?, _ windows: SlidingWindows, weightShape: [Int]?, withBias: Bool
+    _ x: Tensor, _ dy: Tensor, weight: Tensor?, _ windows: SlidingWindows, weightShape: [Int]?, withBias: Bool,
+    unpooling: Unpooling? = nil
 ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
     let batch = x.shape[0], filters = dy.shape[1]
     let rows = windows.columnRows, positions = windows.positions
@@ -144,7 +203,9 @@ func convolutionBackward(
     }
     let dw = weightShape.map { Tensor(uninitialized: $0, dtype: x.dtype) }
     let db = withBias ? Tensor(uninitialized: [filters], dtype: x.dtype) : nil
-    let chunks = ImageChunks(batch: batch, columnElements: rows * positions, dtype: x.dtype)
+    // Per chunk: the column matrix, then (with unpooling) dYₙ.
+    let unpooled = unpooling == nil ? 0 : filters * positions
+    let chunks = ImageChunks(batch: batch, columnElements: rows * positions + unpooled, dtype: x.dtype)
     // Chunk k ≥ 1 sums dW into partials[k − 1, 0..<F·C·KH·KW] and db into the F elements after it.
     let partialSize = (dw == nil ? 0 : filters * rows) + (withBias ? filters : 0)
     let partials = Tensor(uninitialized: [chunks.count - 1, partialSize], dtype: x.dtype)
@@ -155,7 +216,20 @@ func convolutionBackward(
             let sum = pdw.map { k == 0 ? $0 : pp + (k - 1) * partialSize }
             let biasSum = pdb.map { k == 0 ? $0 : pp + (k - 1) * partialSize + (pdw == nil ? 0 : filters * rows) }
             for n in images {
-                let g = pdy + n * filters * positions, first = n == images.lowerBound
+                var g = UnsafePointer(pdy + n * filters * positions)
+                if let unpooling {
+                    let buffer = columns + rows * positions, pooled = unpooling.planes.outputSize
+                    unpooling.argmax.withUnsafeBufferPointer { argmax in
+                        let po = unpooling.output.pointer(T.self)
+                        for f in 0..<filters {
+                            let o = (n * filters + f) * pooled
+                            unpooling.planes.backward(
+                                pdy + o, argmax: argmax.baseAddress! + o, output: po + o, into: buffer + f * positions)
+                        }
+                    }
+                    g = UnsafePointer(buffer)
+                }
+                let first = n == images.lowerBound
                 if let sum {
                     im2col(px + n * windows.imageSize, windows, into: columns)
                     // (F, C·KH·KW) (+)= (F, L) · (C·KH·KW, L)ᵀ, overwriting on the chunk's first image
@@ -171,7 +245,7 @@ func convolutionBackward(
                 }
                 if let pw, let pdx {
                     imageInputGradient(
-                        n, dy: pdy, weight: pw, filters: filters, bias: nil, windows, columns: columns, into: pdx)
+                        n, dy: g, weight: pw, filters: filters, bias: nil, windows, columns: columns, into: pdx)
                 }
             }
         }

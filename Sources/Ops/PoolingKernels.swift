@@ -3,33 +3,21 @@
 // per step forward, a gradient written block by block backward).
 
 /// Max pooling of every (H, W) plane of an (N, C, H, W) input over `windows`: forward and VJP side by side. The
-/// forward pass records each output's arg-max, as an index within its input plane, for the VJP to scatter the
-/// gradient to: dx[plane, argmax[o]] += g[o], one plane per thread at a time, so no two threads add to one element.
-/// With `rectified`, the op is relu(maxpool(x)) (= maxpool(relu(x))): outputs ≤ 0 (and NaN) become 0 and send no
-/// gradient, as `relu` does.
+/// forward pass records each output's arg-max, as an index within its input plane, for the VJP to send the gradient
+/// to (see `MaxPoolPlanes`), one plane per thread at a time. With `rectified`, the op is relu(maxpool(x))
+/// (= maxpool(relu(x))): outputs ≤ 0 (and NaN) become 0 and send no gradient, as `relu` does.
 func maxPooling(
     _ name: StaticString, _ input: Tensor, _ windows: SlidingWindows, stride: Size2D, rectified: Bool = false
 ) -> Tensor {
     let (n, c) = (input.shape[0], input.shape[1])
-    let planes = n * c, inputPlane = windows.height * windows.width, outputPlane = windows.positions
+    let pooling = MaxPoolPlanes(windows, stride: stride, rectified: rectified)
+    let planes = n * c, inputPlane = pooling.inputSize, outputPlane = pooling.outputSize
     let out = Tensor(uninitialized: [n, c, windows.outputHeight, windows.outputWidth], dtype: input.dtype)
-    // 2 × 2 windows, stride 2, all inside the input (no padding is read)
-    let halving = windows.kernelHeight == 2 && windows.kernelWidth == 2 && stride == Size2D(2, 2)
-        && windows.rowSource[0] == 0 && windows.columnSource[0] == 0
-        && 2 * windows.outputHeight <= windows.height && 2 * windows.outputWidth <= windows.width
-    let taps = halving ? [] : windowTaps(windows)
     let argmax = [Int32](unsafeUninitializedCapacity: out.count) { argmax, initialized in
         func run<T: NativeScalar>(_: T.Type) {
             let x = input.pointer(T.self), y = out.pointer(T.self), best = argmax.baseAddress!
             forEachPlane(planes, size: inputPlane) { p in
-                let (xp, yp, bp) = (x + p * inputPlane, y + p * outputPlane, best + p * outputPlane)
-                if halving {
-                    maxPool2x2(xp, width: windows.width, windows, into: yp, argmax: bp)
-                } else {
-                    maxPool(xp, taps: taps, window: windows.kernelHeight * windows.kernelWidth, into: yp, argmax: bp,
-                        count: outputPlane)
-                }
-                if rectified { rectify(yp, count: outputPlane) }
+                pooling.forward(x + p * inputPlane, into: y + p * outputPlane, argmax: best + p * outputPlane)
             }
         }
         switch input.dtype {
@@ -44,18 +32,8 @@ func maxPooling(
             let gy = g.pointer(T.self), gx = dx.pointer(T.self), y = out.pointer(T.self)
             argmax.withUnsafeBufferPointer { argmax in
                 forEachPlane(planes, size: inputPlane) { p in
-                    let (plane, gp, yp) = (gx + p * inputPlane, gy + p * outputPlane, y + p * outputPlane)
-                    let bp = argmax.baseAddress! + p * outputPlane
-                    if halving {
-                        maxPool2x2Backward(gp, argmax: bp, rectifiedOutput: rectified ? yp : nil, windows, into: plane)
-                        return
-                    }
-                    plane.update(repeating: 0, count: inputPlane)
-                    if rectified {
-                        for o in 0..<outputPlane { plane[Int(bp[o])] += gp[o] * (yp[o] > 0 ? 1 : 0) }
-                    } else {
-                        for o in 0..<outputPlane { plane[Int(bp[o])] += gp[o] }
-                    }
+                    let o = p * outputPlane
+                    pooling.backward(gy + o, argmax: argmax.baseAddress! + o, output: y + o, into: gx + p * inputPlane)
                 }
             }
         }
@@ -64,6 +42,62 @@ func maxPooling(
         case .float64: scatter(Double.self)
         }
         return [dx]
+    }
+}
+
+/// Max pooling of one (H, W) plane over `windows`, optionally rectified (relu of the result): the forward records
+/// each output's arg-max as an index within the plane; the backward writes the whole input plane's gradient, g at
+/// each output's arg-max (added up where windows overlap; times 1 where the rectified output is > 0, else 0, as
+/// `relu`'s VJP) and 0 elsewhere. The common 2 × 2, stride 2, unpadded case has kernels of its own.
+struct MaxPoolPlanes {
+    let windows: SlidingWindows
+    let rectified: Bool
+    /// 2 × 2 windows, stride 2, all inside the input (no padding is read).
+    let halving: Bool
+    /// The taps of every window, for the general kernel (see `windowTaps`).
+    let taps: [Int]
+
+    init(_ windows: SlidingWindows, stride: Size2D, rectified: Bool) {
+        self.windows = windows
+        self.rectified = rectified
+        halving = windows.kernelHeight == 2 && windows.kernelWidth == 2 && stride == Size2D(2, 2)
+            && windows.rowSource[0] == 0 && windows.columnSource[0] == 0
+            && 2 * windows.outputHeight <= windows.height && 2 * windows.outputWidth <= windows.width
+        taps = halving ? [] : windowTaps(windows)
+    }
+
+    /// Elements of an input plane, H·W, and of an output plane, OH·OW.
+    var inputSize: Int { windows.height * windows.width }
+    var outputSize: Int { windows.positions }
+
+    @inline(__always)
+    func forward<T: NativeScalar>(
+        _ x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>
+    ) {
+        if halving {
+            maxPool2x2(x, width: windows.width, windows, into: y, argmax: argmax)
+        } else {
+            maxPool(x, taps: taps, window: windows.kernelHeight * windows.kernelWidth, into: y, argmax: argmax,
+                count: outputSize)
+        }
+        if rectified { rectify(y, count: outputSize) }
+    }
+
+    /// dx (the input plane) from g and the forward's arg-max and `output` (read only when rectified).
+    @inline(__always)
+    func backward<T: NativeScalar>(
+        _ g: UnsafePointer<T>, argmax: UnsafePointer<Int32>, output: UnsafePointer<T>,
+        into dx: UnsafeMutablePointer<T>
+    ) {
+        if halving {
+            return maxPool2x2Backward(g, argmax: argmax, rectifiedOutput: rectified ? output : nil, windows, into: dx)
+        }
+        dx.update(repeating: 0, count: inputSize)
+        if rectified {
+            for o in 0..<outputSize { dx[Int(argmax[o])] += g[o] * (output[o] > 0 ? 1 : 0) }
+        } else {
+            for o in 0..<outputSize { dx[Int(argmax[o])] += g[o] }
+        }
     }
 }
 

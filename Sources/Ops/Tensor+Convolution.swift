@@ -36,6 +36,46 @@ extension Tensor {
             circular: paddingMode == .circular, output: Size2D(output[0], output[1]))
     }
 
+    /// relu(maxPool2d(conv2d(x))) as one op, the block of a classic CNN: equal in values and gradients to the three
+    /// ops in a row (`conv2d` with zero padding, then `rectifiedMaxPool2d`, which is relu∘maxPool = maxPool∘relu),
+    /// but each image's convolution output is pooled while it is in cache and never stored; the backward rebuilds
+    /// each image's convolution gradient from the pooled one the same way. Arguments as in `conv2d` and
+    /// `maxPool2d` (pooling without padding; `poolStride` defaults to `poolKernel`).
+    ///
+    /// Shapes: input (N, C, H, W), weight (F, C, KH, KW), bias (F) → (N, F, POH, POW), the pooling's output sizes
+    /// of the convolution's (OH, OW).
+    public func conv2dRectifiedMaxPool2d(
+        _ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Padding2D = 0, dilation: Size2D = 1,
+        poolKernel: Size2D, poolStride: Size2D? = nil
+    ) -> Tensor {
+        let name: StaticString = "conv2dRectifiedMaxPool2d"
+        let size = checkConvolution(
+            name, input: self, weight: weight, bias: bias, stride: [stride.height, stride.width],
+            padding: [
+                Padding1D(left: padding.top, right: padding.bottom),
+                Padding1D(left: padding.left, right: padding.right),
+            ],
+            dilation: [dilation.height, dilation.width], mode: .zeros)
+        let windows = SlidingWindows(
+            channels: shape[1], height: shape[2], width: shape[3], kernel: Size2D(weight.shape[2], weight.shape[3]),
+            output: Size2D(size[0], size[1]), stride: stride, dilation: dilation, padTop: padding.top,
+            padLeft: padding.left)
+        let convolutionShape = [shape[0], weight.shape[0], size[0], size[1]]
+        let poolWindows = checkPooling(
+            name, convolutionShape, kernel: poolKernel, stride: poolStride ?? poolKernel, padding: 0)
+        let pooling = MaxPoolPlanes(poolWindows, stride: poolStride ?? poolKernel, rectified: true)
+        let (out, argmax) = convolutionPoolingForward(self, weight: weight, bias: bias, windows, pooling: pooling)
+        let inputs = [self, weight] + (bias.map { [$0] } ?? [])
+        let hasBias = bias != nil
+        return out.recorded(name, inputs) { g, needs in
+            let needsBias = hasBias && needs[2]
+            let (dInput, dWeight, dBias) = convolutionBackward(
+                self, g, weight: needs[0] ? weight : nil, windows, weightShape: needs[1] ? weight.shape : nil,
+                withBias: needsBias, unpooling: Unpooling(planes: pooling, argmax: argmax, output: out))
+            return hasBias ? [dInput, dWeight, dBias] : [dInput, dWeight]
+        }
+    }
+
     /// 1-D convolution of a batch of sequences with F filters, like PyTorch's `torch.nn.functional.conv1d`:
     ///
     ///     y[n, f, i] = b[f] + Σ_c Σ_k  w[f, c, k] · x̃[n, c, i·S + k·D]

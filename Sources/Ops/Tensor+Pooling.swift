@@ -15,7 +15,7 @@ extension Tensor {
     /// window order (top row first, left to right), as PyTorch; a NaN counts as larger than any number (the first NaN
     /// wins and propagates). An element that is the maximum of several overlapping windows receives their sum.
     public func maxPool2d(kernel: Size2D, stride: Size2D? = nil, padding: Padding2D = 0) -> Tensor {
-        let windows = checkPooling("maxPool2d", self, kernel: kernel, stride: stride ?? kernel, padding: padding)
+        let windows = checkPooling("maxPool2d", shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
         return maxPooling("maxPool2d", self, windows, stride: stride ?? kernel)
     }
 
@@ -25,7 +25,7 @@ extension Tensor {
     /// Arguments and shapes as in `maxPool2d`.
     public func rectifiedMaxPool2d(kernel: Size2D, stride: Size2D? = nil, padding: Padding2D = 0) -> Tensor {
         let windows = checkPooling(
-            "rectifiedMaxPool2d", self, kernel: kernel, stride: stride ?? kernel, padding: padding)
+            "rectifiedMaxPool2d", shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
         return maxPooling("rectifiedMaxPool2d", self, windows, stride: stride ?? kernel, rectified: true)
     }
 
@@ -37,7 +37,7 @@ extension Tensor {
         let (n, c, l) = (shape[0], shape[1], shape[2])
         let image = reshaped([n, c, 1, l])  // (N, C, 1, L): checked and pooled as an image of height 1
         let windows = checkPooling(
-            "maxPool1d", image, kernel: Size2D(1, kernel), stride: Size2D(1, stride ?? kernel),
+            "maxPool1d", image.shape, kernel: Size2D(1, kernel), stride: Size2D(1, stride ?? kernel),
             padding: Padding2D(padding))
         let y = maxPooling("maxPool1d", image, windows, stride: Size2D(1, stride ?? kernel))  // (N, C, 1, OL)
         return y.reshaped([n, c, windows.outputWidth])
@@ -53,7 +53,7 @@ extension Tensor {
     /// OH = ⌊(H + P_top + P_bottom − KH) / S_h⌋ + 1 and OW likewise; `stride` defaults to the kernel; each side's
     /// padding is at most half the kernel. VJP: each output spreads g / (KH·KW) over the input elements of its window.
     public func avgPool2d(kernel: Size2D, stride: Size2D? = nil, padding: Padding2D = 0) -> Tensor {
-        let windows = checkPooling("avgPool2d", self, kernel: kernel, stride: stride ?? kernel, padding: padding)
+        let windows = checkPooling("avgPool2d", shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
         return averagePooling("avgPool2d", self, windows)
     }
 
@@ -65,7 +65,7 @@ extension Tensor {
         let (n, c, l) = (shape[0], shape[1], shape[2])
         let image = reshaped([n, c, 1, l])  // (N, C, 1, L): checked and pooled as an image of height 1
         let windows = checkPooling(
-            "avgPool1d", image, kernel: Size2D(1, kernel), stride: Size2D(1, stride ?? kernel),
+            "avgPool1d", image.shape, kernel: Size2D(1, kernel), stride: Size2D(1, stride ?? kernel),
             padding: Padding2D(padding))
         let y = averagePooling("avgPool1d", image, windows)  // (N, C, 1, OL)
         return y.reshaped([n, c, windows.outputWidth])
@@ -86,10 +86,10 @@ extension Tensor {
 }
 
 /// Checks a pooling's operands (N, C, H, W) and returns its windows; every message names the op and the shapes.
-private func checkPooling(
-    _ name: StaticString, _ input: Tensor, kernel: Size2D, stride: Size2D, padding: Padding2D
+func checkPooling(
+    _ name: StaticString, _ shape: [Int], kernel: Size2D, stride: Size2D, padding: Padding2D
 ) -> SlidingWindows {
-    precondition(input.rank == 4, "\(name): input must be (N, C, H, W), got \(input.shape)")
+    precondition(shape.count == 4, "\(name): input must be (N, C, H, W), got \(shape)")
     precondition(
         kernel.height > 0 && kernel.width > 0 && stride.height > 0 && stride.width > 0,
         "\(name): kernel \(kernel) and stride \(stride) must be positive")
@@ -97,7 +97,7 @@ private func checkPooling(
         padding.isNonnegative && Swift.max(padding.top, padding.bottom) <= kernel.height / 2
             && Swift.max(padding.left, padding.right) <= kernel.width / 2,
         "\(name): padding \(padding) must be nonnegative and at most half the kernel \(kernel)")
-    let (h, w) = (input.shape[2], input.shape[3])
+    let (h, w) = (shape[2], shape[3])
     let output = Size2D(
         convolutionOutputSize(
             inputSize: h, kernelSize: kernel.height, stride: stride.height,
@@ -107,7 +107,7 @@ private func checkPooling(
             padding: Padding1D(left: padding.left, right: padding.right)))
     precondition(
         output.height > 0 && output.width > 0,
-        "\(name): output size \(output) is not positive for input \(input.shape), kernel \(kernel), "
+        "\(name): output size \(output) is not positive for input \(shape), kernel \(kernel), "
             + "stride \(stride), padding \(padding)")
     return SlidingWindows(
         channels: 1, height: h, width: w, kernel: kernel, output: output, stride: stride, padTop: padding.top,

@@ -154,6 +154,9 @@ let convolutionGradientCases: [GradientCase] = [
     GradientCase("conv2d 2×3 padding (0, 1, 2, 0) (same size)", [[1, 2, 3, 4], [2, 2, 2, 3]]) {
         $0[0].conv2d($0[1], padding: Padding2D(top: 0, bottom: 1, left: 2, right: 0))
     },
+    GradientCase("conv2d → relu → maxPool 2×2 as one op, bias", [[2, 2, 6, 7], [3, 2, 3, 3], [3]]) {
+        $0[0].conv2dRectifiedMaxPool2d($0[1], bias: $0[2], padding: 1, poolKernel: 2)
+    },
     GradientCase("conv1d batch 2, bias, stride 2, padding", [[2, 2, 7], [3, 2, 3], [3]]) {
         $0[0].conv1d($0[1], bias: $0[2], stride: 2, padding: Padding1D(left: 1, right: 2))
     },
@@ -205,6 +208,45 @@ func convolutionGradient(_ c: GradientCase) {
             if let got = some[i] { #expect(maxRelativeDifference(got, all[i]!) < 1e-13, "operand \(i) of \(wanted)") }
         }
     }
+}
+
+@Test(arguments: [DType.float32, .float64])
+func convolutionReLUMaxPoolAsOneOpEqualsTheThreeOps(_ dtype: DType) {
+    // Values and the gradients of input, weight and bias equal conv2d → maxPool2d → relu: the 2 × 2 pooling kernel
+    // (same-size and valid convolutions, odd sizes dropping the last row and column) and the general one.
+    var rng = RandomGenerator(seed: 37)
+    let cases: [(input: [Int], weight: [Int], padding: Int, pool: Int, poolStride: Int)] = [
+        ([3, 2, 8, 9], [4, 2, 3, 3], 1, 2, 2), ([2, 1, 13, 12], [5, 1, 3, 3], 0, 2, 2),
+        ([2, 3, 9, 9], [2, 3, 2, 2], 0, 3, 2),
+    ]
+    var rectified = 0  // outputs the ReLU set to 0
+    for c in cases {
+        let x = Tensor.normal(c.input, dtype: .float64, using: &rng).converted(to: dtype)
+        let w = Tensor.normal(c.weight, dtype: .float64, using: &rng).converted(to: dtype)
+        let b = Tensor.normal([c.weight[0]], dtype: .float64, using: &rng).converted(to: dtype)
+        func run(_ fused: Bool) -> [[Double]] {
+            let (xi, wi, bi) = (
+                x.detached().requiringGrad(), w.detached().requiringGrad(), b.detached().requiringGrad()
+            )
+            let y = fused
+                ? xi.conv2dRectifiedMaxPool2d(
+                    wi, bias: bi, padding: Padding2D(c.padding), poolKernel: Size2D(c.pool),
+                    poolStride: Size2D(c.poolStride))
+                : xi.conv2d(wi, bias: bi, padding: Padding2D(c.padding))
+                    .maxPool2d(kernel: Size2D(c.pool), stride: Size2D(c.poolStride)).relu()
+            let weights = Tensor((0..<y.count).map { Double($0 % 5) - 2 }, shape: y.shape, dtype: .float64)
+            (y * weights.converted(to: dtype)).sum().backward()
+            return [y, xi.grad!, wi.grad!, bi.grad!].map { $0.converted(to: .float64).scalars }
+        }
+        let (fused, composed) = (run(true), run(false))
+        #expect(fused[0] == composed[0], "\(c) output")
+        rectified += fused[0].filter { $0 == 0 }.count
+        for i in 1..<4 {
+            let difference = zip(fused[i], composed[i]).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+            #expect(difference < (dtype == .float32 ? 1e-5 : 1e-13), "\(c) gradient \(i)")
+        }
+    }
+    #expect(rectified > 0)
 }
 
 // MARK: - Against the composition from primitives

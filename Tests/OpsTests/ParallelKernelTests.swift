@@ -16,6 +16,9 @@ import Testing
 @Test func poolingIsThreadCountIndependent() {
     expectThreadCountIndependent("maxPool2d 2×2", [[8, 6, 32, 32]]) { $0[0].maxPool2d(kernel: 2) }
     expectThreadCountIndependent("rectifiedMaxPool2d 2×2", [[8, 6, 22, 22]]) { $0[0].rectifiedMaxPool2d(kernel: 2) }
+    expectThreadCountIndependent("conv2dRectifiedMaxPool2d", [[8, 3, 12, 12], [6, 3, 3, 3], [6]]) {
+        $0[0].conv2dRectifiedMaxPool2d($0[1], bias: $0[2], padding: 1, poolKernel: 2)
+    }
     expectThreadCountIndependent("maxPool2d 3×3 stride 2 padding 1", [[8, 6, 31, 31]]) {
         $0[0].maxPool2d(kernel: 3, stride: 2, padding: 1)
     }
