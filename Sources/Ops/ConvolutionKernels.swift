@@ -134,8 +134,8 @@ func convolutionInputGradient(_ dy: Tensor, weight: Tensor, bias: Tensor?, _ win
         chunks.forEach(T.self) { _, images, columns in
             for n in images {
                 imageInputGradient(
-                    n, dy: pdy + n * weight.shape[0] * windows.positions, weight: pw, filters: weight.shape[0],
-                    bias: pb, windows, columns: columns, into: pdx)
+                    pdy + n * weight.shape[0] * windows.positions, weight: pw, filters: weight.shape[0], bias: pb,
+                    windows, columns: columns, into: pdx + n * windows.imageSize)
             }
         }
     }
@@ -146,16 +146,15 @@ func convolutionInputGradient(_ dy: Tensor, weight: Tensor, bias: Tensor?, _ win
     return dx
 }
 
-/// dXₙ = col2im(Wᵀ · dYₙ), plus `bias[c]` on every element of channel c when given, for image n, dYₙ (F, OH·OW)
-/// at `dy`, into dX (N, C, H, W), through `columns` (C·KH·KW × OH·OW elements).
+/// dXₙ = col2im(Wᵀ · dYₙ), plus `bias[c]` on every element of channel c when given, for one image: dYₙ (F, OH·OW)
+/// at `dy`, into dXₙ (C, H, W) at `image`, through `columns` (C·KH·KW × OH·OW elements).
 @inline(__always)
 private func imageInputGradient<T: NativeScalar>(
-    _ n: Int, dy: UnsafePointer<T>, weight: UnsafePointer<T>, filters: Int, bias: UnsafePointer<T>?,
-    _ windows: SlidingWindows, columns: UnsafeMutablePointer<T>, into dx: UnsafeMutablePointer<T>
+    _ dy: UnsafePointer<T>, weight: UnsafePointer<T>, filters: Int, bias: UnsafePointer<T>?,
+    _ windows: SlidingWindows, columns: UnsafeMutablePointer<T>, into image: UnsafeMutablePointer<T>
 ) {
     let rows = windows.columnRows, positions = windows.positions, plane = windows.height * windows.width
     // col2im adds into dXₙ, which starts as zeros or as the bias.
-    let image = dx + n * windows.imageSize
     for c in 0..<windows.channels {
         (image + c * plane).update(repeating: bias?[c] ?? 0, count: plane)
     }
@@ -245,7 +244,8 @@ func convolutionBackward(
                 }
                 if let pw, let pdx {
                     imageInputGradient(
-                        n, dy: g, weight: pw, filters: filters, bias: nil, windows, columns: columns, into: pdx)
+                        g, weight: pw, filters: filters, bias: nil, windows, columns: columns,
+                        into: pdx + n * windows.imageSize)
                 }
             }
         }

@@ -175,7 +175,7 @@ func im2col<T: NativeScalar>(
 private func im2colShifted<T: NativeScalar>(
     _ image: UnsafePointer<T>, _ windows: SlidingWindows, into columns: UnsafeMutablePointer<T>
 ) {
-    let positions = windows.positions, outW = windows.outputWidth, planeSize = windows.height * windows.width
+    let positions = windows.positions, planeSize = windows.height * windows.width
     var row = columns
     for c in 0..<windows.channels {
         let plane = image + c * planeSize
@@ -185,13 +185,7 @@ private func im2colShifted<T: NativeScalar>(
                 row.update(repeating: 0, count: range.lowerBound)
                 (row + range.lowerBound).update(from: plane + start, count: range.count)
                 (row + range.upperBound).update(repeating: 0, count: positions - range.upperBound)
-                let valid = windows.validColumns[kw]
-                if valid.count < outW {
-                    for p in stride(from: 0, to: positions, by: outW) {
-                        for ow in 0..<valid.lowerBound { row[p + ow] = 0 }
-                        for ow in valid.upperBound..<outW { row[p + ow] = 0 }
-                    }
-                }
+                zeroPaddingColumns(row, windows, kw: kw)
                 row += positions
             }
         }
@@ -245,24 +239,30 @@ func col2im<T: NativeScalar>(
 private func col2imShifted<T: NativeScalar>(
     _ columns: UnsafeMutablePointer<T>, _ windows: SlidingWindows, addingInto image: UnsafeMutablePointer<T>
 ) {
-    let positions = windows.positions, outW = windows.outputWidth, planeSize = windows.height * windows.width
+    let positions = windows.positions, planeSize = windows.height * windows.width
     var row = columns
     for c in 0..<windows.channels {
         let plane = image + c * planeSize
         for kh in 0..<windows.kernelHeight {
             for kw in 0..<windows.kernelWidth {
                 let (range, start) = windows.shiftedRanges[kh * windows.kernelWidth + kw]
-                let valid = windows.validColumns[kw]
-                if valid.count < outW {
-                    for p in stride(from: 0, to: positions, by: outW) {
-                        for ow in 0..<valid.lowerBound { row[p + ow] = 0 }
-                        for ow in valid.upperBound..<outW { row[p + ow] = 0 }
-                    }
-                }
+                zeroPaddingColumns(row, windows, kw: kw)
                 let (source, target) = (row + range.lowerBound, plane + start)
                 for i in 0..<range.count { target[i] += source[i] }  // vectorized
                 row += positions
             }
         }
+    }
+}
+
+/// Sets to 0 the entries of one column-matrix row (tap column `kw`) at the output columns where that tap reads
+/// padding, in every output row.
+@inline(__always)
+private func zeroPaddingColumns<T: NativeScalar>(_ row: UnsafeMutablePointer<T>, _ windows: SlidingWindows, kw: Int) {
+    let outW = windows.outputWidth, valid = windows.validColumns[kw]
+    guard valid.count < outW else { return }
+    for p in stride(from: 0, to: windows.positions, by: outW) {
+        for ow in 0..<valid.lowerBound { row[p + ow] = 0 }
+        for ow in valid.upperBound..<outW { row[p + ow] = 0 }
     }
 }
