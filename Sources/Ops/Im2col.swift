@@ -178,20 +178,12 @@ func im2col<T: NativeScalar>(
 private func im2colShifted<T: NativeScalar>(
     _ image: UnsafePointer<T>, _ windows: SlidingWindows, into columns: UnsafeMutablePointer<T>
 ) {
-    let positions = windows.positions, planeSize = windows.height * windows.width
-    var row = columns
-    for c in 0..<windows.channels {
-        let plane = image + c * planeSize
-        for kh in 0..<windows.kernelHeight {
-            for kw in 0..<windows.kernelWidth {
-                let (range, start) = windows.shiftedRanges[kh * windows.kernelWidth + kw]
-                row.update(repeating: 0, count: range.lowerBound)
-                (row + range.lowerBound).update(from: plane + start, count: range.count)
-                (row + range.upperBound).update(repeating: 0, count: positions - range.upperBound)
-                zeroPaddingColumns(row, windows, kw: kw)
-                row += positions
-            }
-        }
+    forEachShiftedRow(windows) { rowOffset, planeOffset, tap, kw in
+        let row = columns + rowOffset, (range, start) = tap
+        row.update(repeating: 0, count: range.lowerBound)
+        (row + range.lowerBound).update(from: image + planeOffset + start, count: range.count)
+        (row + range.upperBound).update(repeating: 0, count: windows.positions - range.upperBound)
+        zeroPaddingColumns(row, windows, kw: kw)
     }
 }
 
@@ -242,17 +234,28 @@ func col2im<T: NativeScalar>(
 private func col2imShifted<T: NativeScalar>(
     _ columns: UnsafeMutablePointer<T>, _ windows: SlidingWindows, addingInto image: UnsafeMutablePointer<T>
 ) {
-    let positions = windows.positions, planeSize = windows.height * windows.width
-    var row = columns
+    forEachShiftedRow(windows) { rowOffset, planeOffset, tap, kw in
+        let row = columns + rowOffset, (range, start) = tap
+        zeroPaddingColumns(row, windows, kw: kw)
+        let (source, target) = (row + range.lowerBound, image + planeOffset + start)
+        for i in 0..<range.count { target[i] += source[i] }  // vectorized
+    }
+}
+
+/// Calls `body` once per row (c, kh, kw) of the column matrix of windows that read shifted planes, with the row's
+/// offset in the column matrix, its plane's offset in the image, the tap's `shiftedRanges` entry and kw.
+@inline(__always)
+private func forEachShiftedRow(
+    _ windows: SlidingWindows,
+    _ body: (_ rowOffset: Int, _ planeOffset: Int, _ tap: (positions: Range<Int>, start: Int), _ kw: Int) -> Void
+) {
+    var rowOffset = 0
     for c in 0..<windows.channels {
-        let plane = image + c * planeSize
+        let planeOffset = c * windows.height * windows.width
         for kh in 0..<windows.kernelHeight {
             for kw in 0..<windows.kernelWidth {
-                let (range, start) = windows.shiftedRanges[kh * windows.kernelWidth + kw]
-                zeroPaddingColumns(row, windows, kw: kw)
-                let (source, target) = (row + range.lowerBound, plane + start)
-                for i in 0..<range.count { target[i] += source[i] }  // vectorized
-                row += positions
+                body(rowOffset, planeOffset, windows.shiftedRanges[kh * windows.kernelWidth + kw], kw)
+                rowOffset += windows.positions
             }
         }
     }
