@@ -153,8 +153,8 @@ func im2col<T: NativeScalar>(
                                     let src = plane + ih * windows.width + sourceColumns[valid.lowerBound]
                                     let block = dst + valid.lowerBound
                                     if stride == 1 {
-                                        // A loop, not `update(from:)`: rows are short, and a call per row costs more.
-                                        for j in 0..<valid.count { block[j] = src[j] }
+                                        // Not `update(from:)`: rows are short, and a call per row costs more.
+                                        copyRow(src, into: block, count: valid.count)
                                     } else {
                                         for j in 0..<valid.count { block[j] = src[j * stride] }
                                     }
@@ -214,7 +214,7 @@ func col2im<T: NativeScalar>(
                                 let dst = plane + ih * windows.width + sourceColumns[valid.lowerBound]
                                 let block = src + valid.lowerBound
                                 if stride == 1 {
-                                    for j in 0..<valid.count { dst[j] += block[j] }  // vectorized
+                                    addRow(block, into: dst, count: valid.count)
                                 } else {
                                     for j in 0..<valid.count { dst[j * stride] += block[j] }
                                 }
@@ -238,7 +238,7 @@ private func col2imShifted<T: NativeScalar>(
         let row = columns + rowOffset, (range, start) = tap
         zeroPaddingColumns(row, windows, kw: kw)
         let (source, target) = (row + range.lowerBound, image + planeOffset + start)
-        for i in 0..<range.count { target[i] += source[i] }  // vectorized
+        addRow(source, into: target, count: range.count)
     }
 }
 
@@ -270,5 +270,37 @@ private func zeroPaddingColumns<T: NativeScalar>(_ row: UnsafeMutablePointer<T>,
     for p in stride(from: 0, to: windows.positions, by: outW) {
         for ow in 0..<valid.lowerBound { row[p + ow] = 0 }
         for ow in valid.upperBound..<outW { row[p + ow] = 0 }
+    }
+}
+
+/// target[i] = source[i] for i < count, eight elements at a time (see `addRow`).
+@inline(__always)
+private func copyRow<T: NativeScalar>(_ source: UnsafePointer<T>, into target: UnsafeMutablePointer<T>, count: Int) {
+    var i = 0
+    while i + 8 <= count {
+        UnsafeMutableRawPointer(target + i).storeBytes(
+            of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<T>.self), as: SIMD8<T>.self)
+        i += 8
+    }
+    while i < count {
+        target[i] = source[i]
+        i += 1
+    }
+}
+
+/// target[i] += source[i] for i < count, eight elements at a time: the two never overlap, but the compiler cannot
+/// know it, and a plain loop stays scalar.
+@inline(__always)
+private func addRow<T: NativeScalar>(_ source: UnsafePointer<T>, into target: UnsafeMutablePointer<T>, count: Int) {
+    var i = 0
+    while i + 8 <= count {
+        let sum = UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<T>.self)
+            + UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<T>.self)
+        UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<T>.self)
+        i += 8
+    }
+    while i < count {
+        target[i] += source[i]
+        i += 1
     }
 }
