@@ -58,23 +58,20 @@ package func fastExp<T: NativeScalar>(_ x: T) -> T {
 }
 
 /// Σ_{i<n} term(i) with eight independent partial sums (added pairwise at the end), so that the additions do not
-/// wait on each other and the loop vectorizes. The order of additions differs from a plain loop's.
+/// wait on each other; the partial sums are two four-wide vectors, which the compiler keeps as vector registers
+/// (eight scalar accumulators stayed scalar in some loops). The order of additions differs from a plain loop's:
+/// partial sum j takes the terms i ≡ j (mod 8), and the total is ((s₀ + s₁) + (s₂ + s₃)) + ((s₄ + s₅) + (s₆ + s₇))
+/// plus the last n mod 8 terms in order.
 @inlinable @inline(__always)
 package func rowSum<T: NativeScalar>(_ n: Int, _ term: (Int) -> T) -> T {
-    var a0: T = 0, a1: T = 0, a2: T = 0, a3: T = 0, a4: T = 0, a5: T = 0, a6: T = 0, a7: T = 0
+    var low = SIMD4<T>.zero, high = SIMD4<T>.zero
     var i = 0
     while i + 8 <= n {
-        a0 += term(i)
-        a1 += term(i + 1)
-        a2 += term(i + 2)
-        a3 += term(i + 3)
-        a4 += term(i + 4)
-        a5 += term(i + 5)
-        a6 += term(i + 6)
-        a7 += term(i + 7)
+        low += SIMD4(term(i), term(i + 1), term(i + 2), term(i + 3))
+        high += SIMD4(term(i + 4), term(i + 5), term(i + 6), term(i + 7))
         i += 8
     }
-    var total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    var total = ((low[0] + low[1]) + (low[2] + low[3])) + ((high[0] + high[1]) + (high[2] + high[3]))
     while i < n {
         total += term(i)
         i += 1
