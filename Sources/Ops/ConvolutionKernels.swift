@@ -15,29 +15,30 @@
 // gradient). None of these functions records on the tape.
 
 /// The images 0..<N split into one contiguous run per thread of the pool: chunk k holds images
-/// ⌊k·N/K⌋ ..< ⌊(k+1)·N/K⌋ of K = min(threads, N) chunks, and a column buffer of its own. A batch of one image is one
-/// chunk, whose GEMMs then split themselves over the threads.
+/// ⌊k·N/K⌋ ..< ⌊(k+1)·N/K⌋ of K = min(threads, N) chunks, and a workspace of its own (the column matrix, followed by
+/// whatever else a pass keeps per thread). A batch of one image is one chunk, whose GEMMs then split themselves over
+/// the threads.
 struct ImageChunks {
     let batch: Int
     let count: Int
-    /// One column buffer of `columnElements` per chunk (from the buffer cache, like every tensor).
+    /// One workspace of `workspaceElements` per chunk (from the buffer cache, like every tensor).
     private let workspace: Tensor
-    private let columnElements: Int
+    private let workspaceElements: Int
 
-    init(batch: Int, columnElements: Int, dtype: DType) {
+    init(batch: Int, workspaceElements: Int, dtype: DType) {
         self.batch = batch
         count = max(1, min(Parallelism.threadCount, batch))
-        self.columnElements = columnElements
-        workspace = Tensor(uninitialized: [count, columnElements], dtype: dtype)
+        self.workspaceElements = workspaceElements
+        workspace = Tensor(uninitialized: [count, workspaceElements], dtype: dtype)
     }
 
     /// The images of chunk `k`.
     func images(_ k: Int) -> Range<Int> { (k * batch / count)..<((k + 1) * batch / count) }
 
-    /// Runs `body(k, images(k), columns)` for every chunk in parallel, `columns` being chunk k's buffer.
+    /// Runs `body(k, images(k), workspace)` for every chunk in parallel, `workspace` being chunk k's.
     func forEach<T: NativeScalar>(_: T.Type, _ body: (Int, Range<Int>, UnsafeMutablePointer<T>) -> Void) {
         let buffers = workspace.pointer(T.self)
-        parallelFor(count) { k in body(k, images(k), buffers + k * columnElements) }
+        parallelFor(count) { k in body(k, images(k), buffers + k * workspaceElements) }
     }
 }
 
@@ -47,7 +48,7 @@ struct ImageChunks {
 func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ windows: SlidingWindows) -> Tensor {
     let batch = x.shape[0], filters = weight.shape[0]
     let out = Tensor(uninitialized: [batch, filters, windows.outputHeight, windows.outputWidth], dtype: x.dtype)
-    let chunks = ImageChunks(batch: batch, columnElements: windows.columnRows * windows.positions, dtype: x.dtype)
+    let chunks = ImageChunks(batch: batch, workspaceElements: windows.columnRows * windows.positions, dtype: x.dtype)
     func run<T: NativeScalar>(_: T.Type) {
         let px = x.pointer(T.self), pw = weight.pointer(T.self), py = out.pointer(T.self)
         let pb = bias?.pointer(T.self)
@@ -77,7 +78,7 @@ func convolutionPoolingForward(
     let out = Tensor(
         uninitialized: [batch, filters, pooling.windows.outputHeight, pooling.windows.outputWidth], dtype: x.dtype)
     // Per chunk: the column matrix, then Yₙ.
-    let chunks = ImageChunks(batch: batch, columnElements: rows * positions + filters * positions, dtype: x.dtype)
+    let chunks = ImageChunks(batch: batch, workspaceElements: rows * positions + filters * positions, dtype: x.dtype)
     let argmax = [Int32](unsafeUninitializedCapacity: out.count) { argmax, initialized in
         func run<T: NativeScalar>(_: T.Type) {
             let px = x.pointer(T.self), pw = weight.pointer(T.self), po = out.pointer(T.self)
@@ -127,7 +128,7 @@ private func imageForward<T: NativeScalar>(
 func convolutionInputGradient(_ dy: Tensor, weight: Tensor, bias: Tensor?, _ windows: SlidingWindows) -> Tensor {
     let batch = dy.shape[0]
     let dx = Tensor(uninitialized: [batch, windows.channels, windows.height, windows.width], dtype: dy.dtype)
-    let chunks = ImageChunks(batch: batch, columnElements: windows.columnRows * windows.positions, dtype: dy.dtype)
+    let chunks = ImageChunks(batch: batch, workspaceElements: windows.columnRows * windows.positions, dtype: dy.dtype)
     func run<T: NativeScalar>(_: T.Type) {
         let pdy = dy.pointer(T.self), pw = weight.pointer(T.self), pdx = dx.pointer(T.self)
         let pb = bias?.pointer(T.self)
@@ -204,7 +205,7 @@ func convolutionBackward(
     let db = withBias ? Tensor(uninitialized: [filters], dtype: x.dtype) : nil
     // Per chunk: the column matrix, then (with unpooling) dYₙ.
     let unpooled = unpooling == nil ? 0 : filters * positions
-    let chunks = ImageChunks(batch: batch, columnElements: rows * positions + unpooled, dtype: x.dtype)
+    let chunks = ImageChunks(batch: batch, workspaceElements: rows * positions + unpooled, dtype: x.dtype)
     // Chunk k ≥ 1 sums dW into partials[k − 1, 0..<F·C·KH·KW] and db into the F elements after it.
     let partialSize = (dw == nil ? 0 : filters * rows) + (withBias ? filters : 0)
     let partials = Tensor(uninitialized: [chunks.count - 1, partialSize], dtype: x.dtype)
