@@ -63,6 +63,10 @@ extension Float: NativeScalar {
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c,
             ldc: ldc
         ) { m, n, a, b, c in
+            ProductLog.record(
+                ProductCall(
+                    dtype: .float32, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda,
+                    ldb: ldb, ldc: ldc, accumulates: beta != 0))
             cblas_sgemm(
                 CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                 blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
@@ -92,6 +96,10 @@ extension Double: NativeScalar {
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c,
             ldc: ldc
         ) { m, n, a, b, c in
+            ProductLog.record(
+                ProductCall(
+                    dtype: .float64, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda,
+                    ldb: ldb, ldc: ldc, accumulates: beta != 0))
             cblas_dgemm(
                 CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                 blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))

@@ -30,6 +30,12 @@ struct TrainingBench: ParsableCommand {
     @Flag(help: "Skip the sgemm peak measurement (no % of peak): for runs under a profiler (perf, valgrind).")
     var noPeak = false
 
+    @Flag(help: """
+        Also time every BLAS call of one more step by itself, on warm caches: the floor the step's matrix products \
+        set (see docs/performance.md).
+        """)
+    var products = false
+
     @Option(help: "Also write the results as CSV to this file.")
     var csv: String?
 
@@ -56,18 +62,26 @@ struct TrainingBench: ParsableCommand {
         let (text, vocabularySize) = loadText()
         print(TrainingBenchResult.tableHeader)
         var results: [TrainingBenchResult] = []
+        var floors: [ProductFloor] = []
         for workload in Workloads.all(images: images, text: text, vocabularySize: vocabularySize)
         where wanted.contains(workload.name) {
-            let result = time(workload, sgemmPeak: environment.sgemmPeakGFLOPS)
+            let (result, step) = time(workload, sgemmPeak: environment.sgemmPeakGFLOPS)
             results.append(result)
             print(result.tableLine)
+            if products { floors.append(ProductFloor(result, step: step, index: warmup + result.steps)) }
+        }
+        if products {
+            print("\n" + ProductFloor.explanation)
+            print(ProductFloor.tableHeader)
+            floors.forEach { print($0.tableLine) }
         }
         let options = ["steps": steps, "warmup": warmup]
         try BenchReport(environment: environment, options: options, results: results).write(json: json, csv: csv)
     }
 
-    /// Runs `warmup` steps, then times each of the `steps` (× the workload's multiplier) steps.
-    private func time(_ workload: Workload, sgemmPeak: Double?) -> TrainingBenchResult {
+    /// Runs `warmup` steps, then times each of the `steps` (× the workload's multiplier) steps. Returns the result
+    /// and the workload's step function (the model as trained so far).
+    private func time(_ workload: Workload, sgemmPeak: Double?) -> (TrainingBenchResult, (Int) -> Double) {
         let step = workload.makeStep()
         var loss = 0.0
         for i in 0..<warmup { loss = step(i) }
@@ -82,12 +96,13 @@ struct TrainingBench: ParsableCommand {
         times.sort()
         let median = times[times.count / 2]
         let gflops = workload.flopsPerStep > 0 ? workload.flopsPerStep / median / 1e6 : nil
-        return TrainingBenchResult(
+        let result = TrainingBenchResult(
             workload: workload.name, what: workload.summary, steps: timedSteps, medianMilliseconds: median,
             minMilliseconds: times.first!, maxMilliseconds: times.last!,
             samplesPerSecond: Double(workload.samplesPerStep) * 1000 / median, gflops: gflops,
             percentOfSgemmPeak: sgemmPeak.flatMap { peak in gflops.map { $0 / peak * 100 } },
             peakRSSMegabytes: peakResidentMegabytes(), finalLoss: loss)
+        return (result, step)
     }
 
     /// The first 64 batches of Fashion-MNIST's training set, or noise when it is not on this machine.
@@ -111,5 +126,57 @@ struct TrainingBench: ParsableCommand {
             var rng = RandomGenerator(seed: 0)
             return ((0..<200_000).map { _ in rng.nextInt(below: 65) }, 65)
         }
+    }
+}
+
+/// A workload's matrix products measured alone (`runner bench train --products`): every BLAS call of one more
+/// training step, recorded as it ran (after the engine split large products between threads), then timed by itself
+/// on warm caches with one thread (`ProductLog.secondsAlone`; calls of the same shape are timed once). Their sum
+/// over the threads is what the step's products take when every call runs at its stand-alone speed and the threads
+/// share them perfectly: no schedule of these products through this BLAS is faster.
+struct ProductFloor {
+    let workload: String
+    /// BLAS calls in the step, and how many distinct shapes (with leading dimensions and β) among them.
+    let calls: Int
+    let shapes: Int
+    /// Σ 2·m·n·k over the calls, in GFLOP.
+    let gflop: Double
+    /// Σ of the calls' stand-alone times (ms): the products on one thread.
+    let oneThreadMilliseconds: Double
+    /// `oneThreadMilliseconds` / threads.
+    let floorMilliseconds: Double
+    /// The timed steps' median (ms), from the workload's result.
+    let medianMilliseconds: Double
+
+    /// Records the BLAS calls of `step(index)` and times them.
+    init(_ result: TrainingBenchResult, step: (Int) -> Double, index: Int) {
+        let (_, recorded) = ProductLog.recording { step(index) }
+        var alone: [ProductCall: Double] = [:]
+        for call in recorded where alone[call] == nil { alone[call] = ProductLog.secondsAlone(call) }
+        workload = result.workload
+        calls = recorded.count
+        shapes = alone.count
+        gflop = recorded.reduce(0) { $0 + $1.flops } / 1e9
+        oneThreadMilliseconds = recorded.reduce(0) { $0 + alone[$1]! } * 1e3
+        floorMilliseconds = oneThreadMilliseconds / Double(Parallelism.threadCount)
+        medianMilliseconds = result.medianMilliseconds
+    }
+
+    static let explanation = """
+        Matrix products alone: one step's BLAS calls, each timed by itself on warm caches with one thread; the \
+        floor is their sum over the threads (every call at its stand-alone speed, the threads sharing them \
+        perfectly).
+        """
+    private static let widths = [8, 6, 6, 7, 13, 9, 9, 14]
+    static let tableHeader = tableRow(
+        ["workload", "calls", "shapes", "GFLOP", "one-thread ms", "floor ms", "median ms", "floor / median"],
+        widths: widths)
+    var tableLine: String {
+        let cells = [
+            workload, "\(calls)", "\(shapes)", String(format: "%.3f", gflop),
+            String(format: "%.3f", oneThreadMilliseconds), String(format: "%.3f", floorMilliseconds),
+            String(format: "%.3f", medianMilliseconds), String(format: "%.2f", floorMilliseconds / medianMilliseconds),
+        ]
+        return tableRow(cells, widths: Self.widths)
     }
 }

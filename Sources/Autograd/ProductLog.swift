@@ -1,0 +1,103 @@
+// The BLAS products a piece of code runs, and what they cost alone: for benchmarks that set a training step's
+// time next to the time of its matrix products measured by themselves (`runner bench train --products`), the
+// floor that any schedule of the same products on the same BLAS stays above.
+import CBLAS
+import Dispatch
+import Synchronization
+
+/// One call the engine made to `cblas_sgemm` / `cblas_dgemm` (after `NativeScalar.gemm` split a large product
+/// between threads, each block is one call): C (m × n) = op(A) (m × k) · op(B) (k × n), row-major, with the
+/// operands' leading dimensions.
+package struct ProductCall: Hashable, Sendable {
+    package let dtype: DType
+    package let transposeA: Bool
+    package let transposeB: Bool
+    package let m: Int
+    package let n: Int
+    package let k: Int
+    package let lda: Int
+    package let ldb: Int
+    package let ldc: Int
+    /// Whether C was added to (β ≠ 0) rather than overwritten.
+    package let accumulates: Bool
+
+    /// 2·m·n·k: a multiply and an add per term.
+    package var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+}
+
+/// Records the BLAS calls made while `recording` runs, from every thread.
+package enum ProductLog {
+    private static let isRecording = Atomic<Bool>(false)
+    private static let calls = Mutex<[ProductCall]>([])
+
+    /// Runs `body` and returns what it returned with the BLAS calls made meanwhile, on any thread, in the order
+    /// they were made. Not reentrant: one recording at a time.
+    package static func recording<R>(_ body: () throws -> R) rethrows -> (R, [ProductCall]) {
+        calls.withLock { $0.removeAll() }
+        isRecording.store(true, ordering: .sequentiallyConsistent)
+        defer { isRecording.store(false, ordering: .sequentiallyConsistent) }
+        let result = try body()
+        return (result, calls.withLock { $0 })
+    }
+
+    /// Called by `NativeScalar.gemm` before each BLAS call; one atomic load when not recording.
+    @inline(__always)
+    static func record(_ call: @autoclosure () -> ProductCall) {
+        guard isRecording.load(ordering: .relaxed) else { return }
+        let call = call()
+        calls.withLock { $0.append(call) }
+    }
+
+    /// Seconds that `call` takes by itself on the calling thread: the BLAS call repeated on the same operands (so
+    /// they are in cache, as in the product's fastest possible run), the fastest of `repetitions` timed batches,
+    /// each batch at least about 100 µs of calls. The operands hold small values; β is the call's (0 or 1).
+    package static func secondsAlone(_ call: ProductCall, repetitions: Int = 7) -> Double {
+        switch call.dtype {
+        case .float32: secondsAlone(call, Float.self, repetitions: repetitions)
+        case .float64: secondsAlone(call, Double.self, repetitions: repetitions)
+        }
+    }
+
+    private static func secondsAlone<T: NativeScalar>(_ call: ProductCall, _: T.Type, repetitions: Int) -> Double {
+        // Rows of each operand as stored: op(A) is A or Aᵀ, so A is m × k (k × m when transposed); likewise B.
+        let aRows = call.transposeA ? call.k : call.m, bRows = call.transposeB ? call.n : call.k
+        let a = [T](repeating: 0.5, count: max(1, aRows * call.lda))
+        let b = [T](repeating: 0.25, count: max(1, bRows * call.ldb))
+        var c = [T](repeating: 0, count: max(1, call.m * call.ldc))
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    func run(_ times: Int) -> Double {
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        for _ in 0..<times { blas(call, a.baseAddress!, b.baseAddress!, c.baseAddress!) }
+                        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    }
+                    let once = run(1)  // warm-up, and a first estimate of the batch size
+                    let batch = max(1, Int(1e-4 / max(once, 1e-8)))
+                    return (0..<repetitions).map { _ in run(batch) / Double(batch) }.min()!
+                }
+            }
+        }
+    }
+
+    /// `call` as one BLAS call (not split between threads, unlike `NativeScalar.gemm`), with α = 1.
+    private static func blas<T: NativeScalar>(
+        _ call: ProductCall, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>
+    ) {
+        let (ta, tb) = (call.transposeA ? CblasTrans : CblasNoTrans, call.transposeB ? CblasTrans : CblasNoTrans)
+        let (m, n, k) = (blasint(call.m), blasint(call.n), blasint(call.k))
+        let (lda, ldb, ldc) = (blasint(call.lda), blasint(call.ldb), blasint(call.ldc))
+        let beta = call.accumulates ? 1.0 : 0.0
+        if T.self == Float.self {
+            cblas_sgemm(
+                CblasRowMajor, ta, tb, m, n, k, 1, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
+                UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb, Float(beta),
+                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc)
+        } else {
+            cblas_dgemm(
+                CblasRowMajor, ta, tb, m, n, k, 1, UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
+                UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb, beta,
+                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Testing
+
+@testable import Autograd
+
+// Other suites run matrix products at the same time and are recorded too: these tests look for calls of shapes
+// only they use. The suite is serialized: one recording at a time.
+@Suite(.serialized) struct ProductLogTests {
+    @Test func recordsEachBLASCallWithItsShape() {
+        let a = Tensor.ones([3, 7]), b = Tensor.ones([7, 5]).requiringGrad()
+        let (product, calls) = ProductLog.recording { a.matmul(b) }
+        #expect(product.shape == [3, 5] && product.pointer(Float.self)[0] == 7)
+        let mine = calls.filter { $0.k == 7 && $0.m == 3 }
+        #expect(mine.count == 1)
+        if let call = mine.first {
+            #expect(call.dtype == .float32 && !call.transposeA && !call.transposeB && call.n == 5)
+            #expect(call.lda == 7 && call.ldb == 5 && call.ldc == 5 && !call.accumulates)
+            #expect(call.flops == 2 * 3 * 5 * 7)
+        }
+        // Nothing is recorded outside `recording`.
+        _ = a.matmul(b)
+        let (_, none) = ProductLog.recording { () }
+        #expect(none.filter { $0.k == 7 && $0.m == 3 }.isEmpty)
+    }
+
+    @Test func aSplitProductIsRecordedAsItsBlocks() {
+        // 200 · 300 · 61 multiply-adds: large enough to be split between threads when the pool is free.
+        let a = Tensor.ones([200, 61], dtype: .float64), b = Tensor.ones([61, 300], dtype: .float64)
+        let (_, calls) = ProductLog.recording { a.matmul(b) }
+        let blocks = calls.filter { $0.k == 61 && $0.dtype == .float64 }
+        #expect(!blocks.isEmpty)
+        // Blocks of rows (each all 300 columns) or of columns (each all 200 rows) that add up to the product.
+        let byRows = blocks.allSatisfy { $0.n == 300 } && blocks.reduce(0) { $0 + $1.m } == 200
+        let byColumns = blocks.allSatisfy { $0.m == 200 } && blocks.reduce(0) { $0 + $1.n } == 300
+        #expect(byRows || byColumns, "\(blocks)")
+        #expect(blocks.reduce(0) { $0 + $1.flops } == 2 * 200 * 300 * 61)
+    }
+
+    @Test func timesACallAlone() {
+        let call = ProductCall(
+            dtype: .float32, transposeA: true, transposeB: false, m: 64, n: 48, k: 32, lda: 70, ldb: 48, ldc: 50,
+            accumulates: true)
+        let seconds = ProductLog.secondsAlone(call, repetitions: 2)
+        #expect(seconds > 0 && seconds < 0.01)
+    }
+}
