@@ -27,25 +27,37 @@ package struct ProductCall: Hashable, Sendable {
 
 /// Records the BLAS calls made while `recording` runs, from every thread.
 package enum ProductLog {
-    private static let isRecording = Atomic<Bool>(false)
-    private static let calls = Mutex<[ProductCall]>([])
+    /// How many recordings are running.
+    private static let recordings = Atomic<Int>(0)
+    /// The calls of each running recording, by its number.
+    private static let logs = Mutex<(next: Int, calls: [Int: [ProductCall]])>((0, [:]))
 
     /// Runs `body` and returns what it returned with the BLAS calls made meanwhile, on any thread, in the order
-    /// they were made. Not reentrant: one recording at a time.
+    /// they were made. Recordings may overlap (e.g. tests running in parallel): each gets every call made while it
+    /// runs, its own and the others'.
     package static func recording<R>(_ body: () throws -> R) rethrows -> (R, [ProductCall]) {
-        calls.withLock { $0.removeAll() }
-        isRecording.store(true, ordering: .sequentiallyConsistent)
-        defer { isRecording.store(false, ordering: .sequentiallyConsistent) }
+        let id = logs.withLock { log in
+            defer { log.next += 1 }
+            log.calls[log.next] = []
+            return log.next
+        }
+        recordings.add(1, ordering: .sequentiallyConsistent)
+        defer {
+            recordings.subtract(1, ordering: .sequentiallyConsistent)
+            _ = logs.withLock { $0.calls.removeValue(forKey: id) }
+        }
         let result = try body()
-        return (result, calls.withLock { $0 })
+        return (result, logs.withLock { $0.calls[id]! })
     }
 
-    /// Called by `NativeScalar.gemm` before each BLAS call; one atomic load when not recording.
+    /// Called by `NativeScalar.gemm` before each BLAS call; one atomic load when nothing is recording.
     @inline(__always)
     static func record(_ call: @autoclosure () -> ProductCall) {
-        guard isRecording.load(ordering: .relaxed) else { return }
+        guard recordings.load(ordering: .relaxed) > 0 else { return }
         let call = call()
-        calls.withLock { $0.append(call) }
+        logs.withLock { log in
+            for id in log.calls.keys { log.calls[id]!.append(call) }
+        }
     }
 
     /// Seconds that `call` takes by itself on the calling thread: the BLAS call repeated on the same operands (so

@@ -11,10 +11,11 @@ extension Tensor {
         precondition(
             weight.rank == 2 && rank >= 1 && shape[rank - 1] == weight.shape[0],
             "linear: input \(shape) does not fit weight \(weight.shape) (in, out)")
-        let product = rank == 1 ? unsqueezed(axis: 0).matmul(weight).squeezed(axis: 0) : matmul(weight)
-        guard let bias else { return product }
+        // Computed only where it is the result: with a bias, `affine` makes the one product itself.
+        func product() -> Tensor { rank == 1 ? unsqueezed(axis: 0).matmul(weight).squeezed(axis: 0) : matmul(weight) }
+        guard let bias else { return product() }
         precondition(bias.shape == [weight.shape[1]], "linear: bias \(bias.shape) must be [\(weight.shape[1])]")
-        guard rank >= 2 && dtype == weight.dtype && dtype == bias.dtype else { return product + bias }
+        guard rank >= 2 && dtype == weight.dtype && dtype == bias.dtype else { return product() + bias }
         return affine(weight: weight, bias: bias)
     }
 

@@ -3,8 +3,8 @@ import Testing
 @testable import Autograd
 
 // Other suites run matrix products at the same time and are recorded too: these tests look for calls of shapes
-// only they use. The suite is serialized: one recording at a time.
-@Suite(.serialized) struct ProductLogTests {
+// only they use.
+struct ProductLogTests {
     @Test func recordsEachBLASCallWithItsShape() {
         let a = Tensor.ones([3, 7]), b = Tensor.ones([7, 5]).requiringGrad()
         let (product, calls) = ProductLog.recording { a.matmul(b) }

@@ -1,3 +1,4 @@
+import Autograd
 import Foundation
 import Ops
 import TestSupport
@@ -25,6 +26,20 @@ import Testing
     let b = Tensor([10, 20, 30] as [Double], dtype: .float64)
     #expect(x.linear(weight: w, bias: b).scalars == [11, 22, 38])
     #expect(x.reshaped([1, 1, 2]).linear(weight: w, bias: b).shape == [1, 1, 3])
+}
+
+@Test func linearRunsOneMatrixProduct() {
+    // In-features 13 and out-features 11 are this test's own, to tell its products from those of tests running at
+    // the same time. (A linear layer with a bias once also computed the product without it and dropped it.)
+    let w = Tensor.ones([13, 11]), b = Tensor.ones([11])
+    for x in [Tensor.ones([3, 2, 13]), Tensor.ones([13])] {
+        for bias in [b, nil] {
+            let (y, calls) = ProductLog.recording { x.linear(weight: w, bias: bias) }
+            #expect(y.shape == x.shape.dropLast() + [11])
+            #expect(
+                calls.filter { $0.k == 13 && $0.n == 11 }.count == 1, "input \(x.shape), bias \(bias != nil)")
+        }
+    }
 }
 
 let transformerKernelGradientCases: [GradientCase] = [
