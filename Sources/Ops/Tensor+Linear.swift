@@ -26,7 +26,10 @@ extension Tensor {
         let out = Tensor(uninitialized: Array(shape.dropLast()) + [outputs], dtype: dtype)  // (…, out)
         func forward<T: NativeScalar>(_: T.Type) {
             let x = pointer(T.self), w = weight.pointer(T.self), b = bias.pointer(T.self), y = out.pointer(T.self)
-            for r in 0..<rows { (y + r * outputs).update(from: b, count: outputs) }
+            // The bias into every row, split over the threads like the product after it (about 32K elements each).
+            parallelRanges(rows, grain: Swift.max(1, (1 << 15) / Swift.max(outputs, 1))) { range in
+                for r in range { (y + r * outputs).update(from: b, count: outputs) }
+            }
             guard rows > 0 && outputs > 0 && inputs > 0 else { return }
             T.gemm(
                 transposeA: false, transposeB: false, m: rows, n: outputs, k: inputs, alpha: 1, a: x, lda: inputs,
