@@ -114,7 +114,7 @@ final class WorkerPool: @unchecked Sendable {
             }
             work(body)
             let joined = control.bitwiseOr(Self.closed, ordering: .acquiringAndReleasing).oldValue & Self.joinedMask
-            while finished.load(ordering: .acquiring) < joined {}
+            while finished.load(ordering: .acquiring) < joined { spinPause() }
             job = nil
         }
     }
@@ -161,6 +161,7 @@ final class WorkerPool: @unchecked Sendable {
                     pthread_mutex_unlock(mutex)
                     idleSince = DispatchTime.now().uptimeNanoseconds
                 }
+                spinPause()
                 state = control.load(ordering: .acquiring)
             }
             seen = state >> 16
@@ -177,4 +178,12 @@ final class WorkerPool: @unchecked Sendable {
             }
         }
     }
+}
+
+/// The CPU's spin-wait hint (x86 `pause`) in a busy-wait loop: it lets the loop's loads wait instead of filling the
+/// pipeline, which frees the core for a thread sharing it and avoids the memory-order flush when the awaited value
+/// changes (as OpenMP runtimes and PyTorch's thread pool do while spinning).
+@inline(__always)
+private func spinPause() {
+    tapegrad_spin_pause()
 }
