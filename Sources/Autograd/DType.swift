@@ -39,8 +39,51 @@ public protocol NativeScalar: Real, BinaryFloatingPoint, SIMDScalar, Codable {
     )
 }
 
+extension NativeScalar {
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Self, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int
+    ) {
+        splitProduct(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c,
+            ldc: ldc
+        ) { m, n, a, b, c in
+            ProductLog.record(
+                ProductCall(
+                    dtype: dtype, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda,
+                    ldb: ldb, ldc: ldc, accumulates: beta != 0))
+            blasGemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+                ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+    }
+}
+
+/// One BLAS call on the calling thread, `cblas_sgemm` or `cblas_dgemm`: C ← alpha · op(A) · op(B) + beta · C,
+/// row-major. `gemm` runs it once per block of a split product; `ProductLog` replays recorded calls through it.
 @inline(__always)
-private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
+func blasGemm<T: NativeScalar>(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+    b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+) {
+    let (ta, tb) = (transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans)
+    let (m, n, k, lda, ldb, ldc) = (blasint(m), blasint(n), blasint(k), blasint(lda), blasint(ldb), blasint(ldc))
+    if T.self == Float.self {
+        cblas_sgemm(
+            CblasRowMajor, ta, tb, m, n, k, unsafeBitCast(alpha, to: Float.self),
+            UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
+            UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb, unsafeBitCast(beta, to: Float.self),
+            UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc)
+    } else {
+        precondition(T.self == Double.self, "blasGemm: \(T.self) is neither Float nor Double")
+        cblas_dgemm(
+            CblasRowMajor, ta, tb, m, n, k, unsafeBitCast(alpha, to: Double.self),
+            UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
+            UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb, unsafeBitCast(beta, to: Double.self),
+            UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc)
+    }
+}
 
 extension Float: NativeScalar {
     public static var dtype: DType { .float32 }
@@ -52,25 +95,6 @@ extension Float: NativeScalar {
         #else
         x.squareRoot()
         #endif
-    }
-
-    public static func gemm(
-        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-        alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        splitProduct(
-            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c,
-            ldc: ldc
-        ) { m, n, a, b, c in
-            ProductLog.record(
-                ProductCall(
-                    dtype: .float32, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda,
-                    ldb: ldb, ldc: ldc, accumulates: beta != 0))
-            cblas_sgemm(
-                CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
-                blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
-        }
     }
 }
 
@@ -85,25 +109,6 @@ extension Double: NativeScalar {
         #else
         x.squareRoot()
         #endif
-    }
-
-    public static func gemm(
-        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-        alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
-        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
-    ) {
-        splitProduct(
-            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c,
-            ldc: ldc
-        ) { m, n, a, b, c in
-            ProductLog.record(
-                ProductCall(
-                    dtype: .float64, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda,
-                    ldb: ldb, ldc: ldc, accumulates: beta != 0))
-            cblas_dgemm(
-                CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
-                blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
-        }
     }
 }
 

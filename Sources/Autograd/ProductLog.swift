@@ -1,7 +1,6 @@
 // The BLAS products a piece of code runs, and what they cost alone: for benchmarks that set a training step's
 // time next to the time of its matrix products measured by themselves (`runner bench train --products`), the
 // floor that any schedule of the same products on the same BLAS stays above.
-import CBLAS
 import Dispatch
 import Synchronization
 
@@ -81,7 +80,13 @@ package enum ProductLog {
                 c.withUnsafeMutableBufferPointer { c in
                     func run(_ times: Int) -> Double {
                         let start = DispatchTime.now().uptimeNanoseconds
-                        for _ in 0..<times { blas(call, a.baseAddress!, b.baseAddress!, c.baseAddress!) }
+                        for _ in 0..<times {
+                            // One BLAS call as recorded, not split between threads (unlike `NativeScalar.gemm`).
+                            blasGemm(
+                                transposeA: call.transposeA, transposeB: call.transposeB, m: call.m, n: call.n,
+                                k: call.k, alpha: 1, a: a.baseAddress!, lda: call.lda, b: b.baseAddress!,
+                                ldb: call.ldb, beta: call.accumulates ? 1 : 0, c: c.baseAddress!, ldc: call.ldc)
+                        }
                         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                     }
                     let once = run(1)  // warm-up, and a first estimate of the batch size
@@ -89,27 +94,6 @@ package enum ProductLog {
                     return (0..<repetitions).map { _ in run(batch) / Double(batch) }.min()!
                 }
             }
-        }
-    }
-
-    /// `call` as one BLAS call (not split between threads, unlike `NativeScalar.gemm`), with α = 1.
-    private static func blas<T: NativeScalar>(
-        _ call: ProductCall, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>
-    ) {
-        let (ta, tb) = (call.transposeA ? CblasTrans : CblasNoTrans, call.transposeB ? CblasTrans : CblasNoTrans)
-        let (m, n, k) = (blasint(call.m), blasint(call.n), blasint(call.k))
-        let (lda, ldb, ldc) = (blasint(call.lda), blasint(call.ldb), blasint(call.ldc))
-        let beta = call.accumulates ? 1.0 : 0.0
-        if T.self == Float.self {
-            cblas_sgemm(
-                CblasRowMajor, ta, tb, m, n, k, 1, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
-                UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb, Float(beta),
-                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc)
-        } else {
-            cblas_dgemm(
-                CblasRowMajor, ta, tb, m, n, k, 1, UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
-                UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb, beta,
-                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc)
         }
     }
 }
