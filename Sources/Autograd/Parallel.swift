@@ -114,7 +114,7 @@ final class WorkerPool: @unchecked Sendable {
             }
             work(body)
             let joined = control.bitwiseOr(Self.closed, ordering: .acquiringAndReleasing).oldValue & Self.joinedMask
-            while finished.load(ordering: .acquiring) < joined { spinPause() }
+            while finished.load(ordering: .acquiring) < joined { tapegrad_spin_pause() }
             job = nil
         }
     }
@@ -161,7 +161,7 @@ final class WorkerPool: @unchecked Sendable {
                     pthread_mutex_unlock(mutex)
                     idleSince = DispatchTime.now().uptimeNanoseconds
                 }
-                spinPause()
+                tapegrad_spin_pause()
                 state = control.load(ordering: .acquiring)
             }
             seen = state >> 16
@@ -178,12 +178,4 @@ final class WorkerPool: @unchecked Sendable {
             }
         }
     }
-}
-
-/// The CPU's spin-wait hint (x86 `pause`) in a busy-wait loop: it lets the loop's loads wait instead of filling the
-/// pipeline, which frees the core for a thread sharing it and avoids the memory-order flush when the awaited value
-/// changes (as OpenMP runtimes and PyTorch's thread pool do while spinning).
-@inline(__always)
-private func spinPause() {
-    tapegrad_spin_pause()
 }

@@ -6,8 +6,9 @@
 #if defined(__x86_64__)
 #include <emmintrin.h>
 #endif
-// The spin-wait hint for busy-wait loops (x86 `pause`; nothing elsewhere). Swift cannot call clang's `_mm_pause`,
-// a builtin without a symbol, so the shim wraps it.
+// The spin-wait hint for busy-wait loops (x86 `pause`; nothing elsewhere), as OpenMP runtimes use while spinning:
+// the loop's loads wait instead of filling the pipeline. Swift cannot call clang's `_mm_pause`, a builtin without a
+// symbol, so the shim wraps it.
 static inline void tapegrad_spin_pause(void) {
 #if defined(__x86_64__)
     __builtin_ia32_pause();
