@@ -53,6 +53,8 @@ public final class Tape {
     private var entries: [Entry] = []
     private var compactionThreshold = 1 << 16
     var noGradDepth = 0
+    /// Where leaves' gradients go while this thread runs a shard of `shardedBackward` (their `grad` otherwise).
+    var leafGradients: LeafGradients?
 
     private init() {
         id = Tape.nextID.add(1, ordering: .relaxed).newValue
@@ -226,8 +228,9 @@ extension Tensor {
         tape.reset()
     }
 
-    private func accumulateLeafGradient(_ g: Tensor) {
+    func accumulateLeafGradient(_ g: Tensor) {
         precondition(g.shape == shape && g.dtype == dtype, "backward: gradient \(g.shape) for leaf of shape \(shape)")
+        if let sink = Tape.current.leafGradients { return sink.add(g, to: self) }
         grad = grad.map { old in noGrad { old + g } } ?? g
     }
 

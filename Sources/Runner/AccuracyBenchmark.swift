@@ -111,10 +111,7 @@ struct AccuracyBench: ParsableCommand {
         var blockRNG = RandomGenerator(seed: seed &+ 1)
         for _ in 0..<languageSteps {
             let batch = sampleBlocks(from: train, batchSize: 32, blockSize: 64, using: &blockRNG)
-            optimizer.zeroGrad()
-            let loss = model.loss(batch.inputs, targets: batch.targets, batch: 32, training: true, using: &rng)
-            loss.backward()
-            optimizer.step()
+            _ = Workloads.languageModelStep(model, batch, optimizer: optimizer, using: &rng)
         }
         let loss = Self.validationLoss(of: model, on: validation)
         return AccuracyBenchResult(

@@ -22,6 +22,10 @@ struct Workload {
 /// `(images (N, 1, 28, 28), training, rng) → logits (N, 10)`.
 struct ImageClassifier {
     let model: Model
+    /// Whether a training step splits its batch over the threads (`shardedBackward`) rather than each op: not for
+    /// batch norm, which mixes a batch's examples, and not where a step is too short to gain from it (W1's
+    /// 0.2 ms step took 0.2–0.8 ms split in two, measured in docs/performance.md).
+    var splitsBatch = false
     let forward: (Tensor, Bool, inout RandomGenerator) -> Tensor
 
     /// One training step on a batch: zero the gradients, cross-entropy of the logits, backward, update.
@@ -30,10 +34,23 @@ struct ImageClassifier {
         _ images: Tensor, _ labels: [Int], optimizer: Optimizer, using rng: inout RandomGenerator
     ) -> Double {
         optimizer.zeroGrad()
-        let loss = forward(images, true, &rng).crossEntropy(labels: labels)
-        loss.backward()
+        precondition(
+            !splitsBatch || model.namedBuffers.isEmpty, "ImageClassifier: a model with buffers cannot split its batch")
+        let shards = splitsBatch ? Parallelism.threadCount : 1
+        if shards == 1 {
+            let loss = forward(images, true, &rng).crossEntropy(labels: labels)
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+        }
+        let seeds = (0..<shards).map { _ in rng.next() }
+        let loss = shardedBackward(batchSize: labels.count, shards: shards) { s, examples in
+            var shardRNG = RandomGenerator(seed: seeds[s])
+            let logits = forward(images.sliced(axis: 0, examples), true, &shardRNG)
+            return logits.crossEntropy(labels: Array(labels[examples]))
+        }
         optimizer.step()
-        return loss.item()
+        return loss
     }
 }
 
@@ -109,7 +126,7 @@ enum Workloads {
                     .conv2d(inChannels: 1, outChannels: 64, kernel: 7), .relu, .maxPool2d(kernel: 2), .flatten,
                     .linear(inFeatures: 7744, outFeatures: 10),
                 ], using: &rng)
-                return ImageClassifier(model: m) { x, t, r in m.forward(x, training: t, using: &r) }
+                return ImageClassifier(model: m, splitsBatch: true) { x, t, r in m.forward(x, training: t, using: &r) }
             },
             ClassifierWorkload(
                 name: "W3b", summary: "W3a + Conv(64→128, 2×2)-ReLU-MaxPool2", flopsPerStep: 927e6
@@ -119,13 +136,15 @@ enum Workloads {
                     .conv2d(inChannels: 64, outChannels: 128, kernel: 2), .relu, .maxPool2d(kernel: 2), .flatten,
                     .linear(inFeatures: 3200, outFeatures: 10),
                 ], using: &rng)
-                return ImageClassifier(model: m) { x, t, r in m.forward(x, training: t, using: &r) }
+                return ImageClassifier(model: m, splitsBatch: true) { x, t, r in m.forward(x, training: t, using: &r) }
             },
             ClassifierWorkload(
                 name: "W4", summary: "ViT patch 7, dim 64, 6 layers, 8 heads, MLP 128", flopsPerStep: 694e6
             ) { rng in
                 let m = VisionTransformer(using: &rng)
-                return ImageClassifier(model: m) { x, t, r in m.forward(x, training: t, using: &r).logits }
+                return ImageClassifier(model: m, splitsBatch: true) { x, t, r in
+                    m.forward(x, training: t, using: &r).logits
+                }
             },
         ]
     }
@@ -135,6 +154,25 @@ enum Workloads {
         var configuration = DecoderTransformerConfiguration()
         configuration.vocabularySize = vocabularySize
         return DecoderTransformer(configuration, using: &rng)
+    }
+
+    /// One training step of W5's model on a batch: zero the gradients, the batch split over the threads
+    /// (`shardedBackward`: each shard's mean cross-entropy and its backward on a thread of its own), update.
+    /// Returns the batch's loss.
+    static func languageModelStep(
+        _ model: DecoderTransformer, _ batch: TokenBatch, optimizer: Optimizer, using rng: inout RandomGenerator
+    ) -> Double {
+        optimizer.zeroGrad()
+        let shards = Parallelism.threadCount
+        let seeds = (0..<shards).map { _ in rng.next() }
+        let loss = shardedBackward(batchSize: batch.batchSize, shards: shards) { s, blocks in
+            let part = batch.blocks(blocks)
+            var shardRNG = RandomGenerator(seed: seeds[s])
+            return model.loss(
+                part.inputs, targets: part.targets, batch: part.batchSize, training: true, using: &shardRNG)
+        }
+        optimizer.step()
+        return loss
     }
 
     static func all(images: ImageBatches, text: [Int], vocabularySize: Int) -> [Workload] {
@@ -158,11 +196,7 @@ enum Workloads {
             return { step in
                 var blockRNG = RandomGenerator(seed: UInt64(step))
                 let batch = sampleBlocks(from: text, batchSize: 32, blockSize: 64, using: &blockRNG)
-                optimizer.zeroGrad()
-                let loss = model.loss(batch.inputs, targets: batch.targets, batch: 32, training: true, using: &rng)
-                loss.backward()
-                optimizer.step()
-                return loss.item()
+                return languageModelStep(model, batch, optimizer: optimizer, using: &rng)
             }
         }
         let tinyGraph = Workload(

@@ -112,6 +112,17 @@ public struct TokenBatch: Equatable, Sendable {
 
     /// [B, T].
     public var shape: [Int] { [batchSize, blockSize] }
+
+    /// The blocks `range` of this batch (a shard of it, for `shardedBackward`).
+    public func blocks(_ range: Range<Int>) -> TokenBatch {
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= batchSize,
+            "TokenBatch.blocks: \(range) out of range for \(batchSize) blocks")
+        let tokens = (range.lowerBound * blockSize)..<(range.upperBound * blockSize)
+        return TokenBatch(
+            batchSize: range.count, blockSize: blockSize, inputs: Array(inputs[tokens]),
+            targets: Array(targets[tokens]))
+    }
 }
 
 /// `batchSize` blocks of `blockSize` consecutive tokens starting at uniformly random offsets in
