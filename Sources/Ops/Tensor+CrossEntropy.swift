@@ -44,13 +44,18 @@ extension Tensor {
             let picked = T(1 - epsilon), spread = T(epsilon / Double(classes))
             labels.withUnsafeBufferPointer { labels in
                 parallelRanges(n, grain: crossEntropyGrain(classes)) { range in
-                    for i in range {
-                        let row = x + i * classes
-                        let m = rowMaximum(classes) { row[$0] }
-                        let sumExp = rowSum(classes) { fastExp(row[$0] - m) }
-                        let sumLogits = epsilon > 0 ? rowSum(classes) { row[$0] } : 0
-                        lse[i] = m + T.log(sumExp)
-                        loss[i] = lse[i] - picked * row[labels[i]] - spread * sumLogits
+                    // The row's exponentials go through a buffer: a plain loop of exps vectorizes, exps inside the
+                    // sum's partial-sum vectors did not (5.6 ns each).
+                    withUnsafeTemporaryAllocation(of: T.self, capacity: classes) { exps in
+                        for i in range {
+                            let row = x + i * classes
+                            let m = rowMaximum(classes) { row[$0] }
+                            for c in 0..<classes { exps[c] = fastExp(row[c] - m) }
+                            let sumExp = rowSum(classes) { exps[$0] }
+                            let sumLogits = epsilon > 0 ? rowSum(classes) { row[$0] } : 0
+                            lse[i] = m + T.log(sumExp)
+                            loss[i] = lse[i] - picked * row[labels[i]] - spread * sumLogits
+                        }
                     }
                 }
             }

@@ -9,7 +9,11 @@ import RealModule
 /// 88.3 it stays at e^88.3 ≈ 2.2·10³⁸ (no overflow); NaN stays NaN.
 @inlinable @inline(__always)
 package func expFloat(_ v: Float) -> Float {
-    let x = Swift.min(Swift.max(v, -87.3), 88.3)
+    // Clamped by selects written as SSE's maxps / minps compute them (`a > b ? a : b` takes b when unordered), so
+    // each is one instruction and a NaN v passes through; Swift.max / Swift.min compile to four-instruction blends.
+    let low: Float = -87.3, high: Float = 88.3
+    let above = low > v ? low : v
+    let x = high < above ? high : above
     // n = x / ln 2 rounded to the nearest integer by adding 1.5·2²³ (no libm call, vectorizes); the low bits of
     // the shifted value are n itself.
     let shifter: Float = 12_582_912
@@ -25,7 +29,7 @@ package func expFloat(_ v: Float) -> Float {
     let er = p * r * r + r + 1
     // n + 127 lies in [1, 254], so 2ⁿ is a normal float; the shift drops the bits of 1.5·2²³.
     let scale = Float(bitPattern: (shifted.bitPattern &+ 127) << 23)
-    return v < -87.3 ? 0 : er * scale
+    return v < low ? 0 : er * scale
 }
 
 /// erf(x) for `Float` as a rational function x·P(x²)/Q(x²) on [−4, 4] (±1 beyond, where erf rounds to ±1 in
