@@ -46,4 +46,12 @@ import Testing
         #expect(rowMaximum(v.count) { v[$0] } == values.max()!)
         #expect(rowSum(0) { v[$0] } == 0 && rowMaximum(0) { v[$0] } == -.infinity)
     }
+    // A NaN term is passed over, in the vector part and in the tail, as Swift.max(m, term) does.
+    var withNaN = values.map { Float($0) }
+    withNaN[3] = .nan
+    withNaN[35] = .nan
+    let expected = Float(values.indices.filter { $0 != 3 && $0 != 35 }.map { values[$0] }.max()!)
+    withNaN.withUnsafeBufferPointer { v in
+        #expect(rowMaximum(v.count) { v[$0] } == expected)
+    }
 }
