@@ -64,6 +64,9 @@ let normalizationGradientCases: [GradientCase] = [
     GradientCase("layer norm (B, T, C) over C", [[2, 3, 4], [4], [4]]) {
         $0[0].layerNorm(normalizedShape: [4], scale: $0[1], shift: $0[2])
     },
+    GradientCase("layer norm over 19 columns (two eight-wide blocks and a tail)", [[2, 19], [19], [19]]) {
+        $0[0].layerNorm(normalizedShape: [19], scale: $0[1], shift: $0[2])
+    },
 ]
 
 @Test("normalization gradients (float64)", arguments: normalizationGradientCases)
