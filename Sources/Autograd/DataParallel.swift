@@ -43,6 +43,7 @@ public func shardedBackward(
     precondition(n > 0 && shards > 0, "shardedBackward: batchSize \(n) and shards \(shards) must be positive")
     let count = min(shards, n)
     let ranges = (0..<count).map { s in (s * n / count)..<((s + 1) * n / count) }
+    let weights = ranges.map { Double($0.count) / Double(n) }
     var losses = [Double](repeating: 0, count: count)
     var received = [LeafGradients?](repeating: nil, count: count)
     losses.withUnsafeMutableBufferPointer { losses in
@@ -58,8 +59,7 @@ public func shardedBackward(
                     shardLoss.count == 1,
                     "shardedBackward: shard \(s)'s loss has shape \(shardLoss.shape), not a scalar")
                 losses[s] = shardLoss.item()
-                let weight = Double(ranges[s].count) / Double(n)
-                shardLoss.backward(gradient: Tensor.full(shardLoss.shape, weight, dtype: shardLoss.dtype))
+                shardLoss.backward(gradient: Tensor.full(shardLoss.shape, weights[s], dtype: shardLoss.dtype))
                 received[s] = sink
             }
         }
@@ -67,5 +67,5 @@ public func shardedBackward(
     for sink in received {
         for (leaf, g) in zip(sink!.leaves, sink!.gradients) { leaf.accumulateLeafGradient(g) }
     }
-    return zip(ranges, losses).reduce(0) { $0 + Double($1.0.count) / Double(n) * $1.1 }
+    return zip(weights, losses).reduce(0) { $0 + $1.0 * $1.1 }
 }

@@ -25,8 +25,16 @@ struct ImageClassifier {
     /// Whether a training step splits its batch over the threads (`shardedBackward`) rather than each op: not for
     /// batch norm, which mixes a batch's examples, and not where a step is too short to gain from it (W1's
     /// 0.2 ms step took 0.2–0.8 ms split in two, measured in docs/performance.md).
-    var splitsBatch = false
+    let splitsBatch: Bool
     let forward: (Tensor, Bool, inout RandomGenerator) -> Tensor
+
+    init(model: Model, splitsBatch: Bool = false, forward: @escaping (Tensor, Bool, inout RandomGenerator) -> Tensor) {
+        precondition(
+            !splitsBatch || model.namedBuffers.isEmpty, "ImageClassifier: a model with buffers cannot split its batch")
+        self.model = model
+        self.splitsBatch = splitsBatch
+        self.forward = forward
+    }
 
     /// One training step on a batch: zero the gradients, cross-entropy of the logits, backward, update.
     /// Returns the loss.
@@ -34,8 +42,6 @@ struct ImageClassifier {
         _ images: Tensor, _ labels: [Int], optimizer: Optimizer, using rng: inout RandomGenerator
     ) -> Double {
         optimizer.zeroGrad()
-        precondition(
-            !splitsBatch || model.namedBuffers.isEmpty, "ImageClassifier: a model with buffers cannot split its batch")
         let shards = splitsBatch ? Parallelism.threadCount : 1
         if shards == 1 {
             let loss = forward(images, true, &rng).crossEntropy(labels: labels)
