@@ -85,11 +85,11 @@ func transformerKernelGradient(_ c: GradientCase) {
     for causal in [false, true] {
         // Each (batch, head) pair is computed by the same code on any thread: identical results.
         expectThreadCountIndependent("attention causal \(causal)", [[6, 4, 17, 8], [6, 4, 17, 8], [6, 4, 17, 5]],
-                                       tolerance: 0) {
+                                       exact: true) {
             Tensor.scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], causal: causal).output
         }
         expectThreadCountIndependent("attention with dropout", [[6, 4, 17, 8], [6, 4, 17, 8], [6, 4, 17, 5]],
-                                       tolerance: 0) {
+                                       exact: true) {
             var rng = RandomGenerator(seed: 3)
             return Tensor.scaledDotProductAttention(
                 query: $0[0], key: $0[1], value: $0[2], causal: causal, dropout: 0.2, training: true, using: &rng
@@ -97,7 +97,7 @@ func transformerKernelGradient(_ c: GradientCase) {
         }
         // The projections around it are split by rows, which rounds differently; the softmax amplifies that.
         let shapes = [[6, 17, 32], [32, 32], [32, 32], [32, 32], [32, 32]]
-        expectThreadCountIndependent("multiHeadAttention causal \(causal)", shapes, tolerance: 1e-4) {
+        expectThreadCountIndependent("multiHeadAttention causal \(causal)", shapes) {
             $0[0].multiHeadAttention(
                 heads: 4, queryWeight: $0[1], keyWeight: $0[2], valueWeight: $0[3], outputWeight: $0[4], causal: causal
             ).output
