@@ -90,6 +90,68 @@ extension InterruptibleTraining {
             #expect(try rows(straight) == rows(interrupted))
         }
 
+        @Test func aBatchSplitIntoShardsTrainsAsTheWholeBatchOnAnyThreadCount() throws {
+            func train(_ overrides: [String], threads: Int) throws -> (weights: Data, curves: [[Double]]) {
+                let folder = temporaryFolder()
+                defer { try? FileManager.default.removeItem(atPath: folder) }
+                let saved = Parallelism.threadCount
+                Parallelism.threadCount = threads
+                defer { Parallelism.threadCount = saved }
+                let spec = try load(blobsSpec, overrides).spec
+                #expect(try trainRun(spec, folder: folder, resuming: false, quiet: true) == .completed)
+                // The numbers of every row but the wall-clock column (the last).
+                let rows = try String(contentsOfFile: folder + "/curves.csv", encoding: .utf8).split(separator: "\n")
+                return (
+                    try Data(contentsOf: URL(fileURLWithPath: folder + "/weights.safetensors")),
+                    rows.dropFirst().map { row in
+                        row.split(separator: ",", omittingEmptySubsequences: false).dropLast().compactMap { Double($0) }
+                    })
+            }
+            // With dropout: the same shards give the same run on one thread and on two.
+            let shards = ["training.batch_shards=3"]
+            #expect(try train(shards, threads: 1).weights == train(shards, threads: 2).weights)
+            // Without dropout: the same run as the whole batch, up to rounding.
+            let whole = try train(["model.dropout=0"], threads: 2).curves
+            let split = try train(["model.dropout=0", "training.batch_shards=3"], threads: 2).curves
+            #expect(whole.count == split.count && whole.count > 5)
+            for (a, b) in zip(whole, split) {
+                #expect(a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
+            }
+        }
+
+        @Test func aLanguageModelSplitsItsBatchIntoShards() throws {
+            try SpecFixtures.withTemporaryDirectory { directory in
+                let text = String(repeating: "To be, or not to be: that is the question.\n", count: 30)
+                SpecFixtures.write(text, "input.txt", in: directory)
+                let json = """
+                    {"seed": 2, "data": {"dataset": "tinyshakespeare", "path": "\(directory)"},
+                     "training": {"steps": 12, "batch_size": 6, "log_every": 3},
+                     "model": {"type": "transformer", "block_size": 8, "dim": 16, "heads": 2, "depth": 1},
+                     "optimizer": {"type": "adamw", "lr": 0.01}, "outputs": {"sample_length": 10, "plots": false}}
+                    """
+                func train(_ overrides: [String], threads: Int) throws -> [String] {
+                    let folder = temporaryFolder()
+                    defer { try? FileManager.default.removeItem(atPath: folder) }
+                    let saved = Parallelism.threadCount
+                    Parallelism.threadCount = threads
+                    defer { Parallelism.threadCount = saved }
+                    #expect(try trainRun(load(json, overrides).spec, folder: folder, resuming: false, quiet: true)
+                        == .completed)
+                    // Training-loss rows without the wall-clock column.
+                    return try String(contentsOfFile: folder + "/curves.csv", encoding: .utf8).split(separator: "\n")
+                        .filter { $0.contains("train") }
+                        .map { row in
+                            let cells = row.split(separator: ",", omittingEmptySubsequences: false)
+                            return cells.dropLast().joined(separator: ",")
+                        }
+                }
+                let one = try train(["training.batch_shards=4"], threads: 1)
+                #expect(one.count == 4)
+                #expect(one == (try train(["training.batch_shards=4"], threads: 2)))
+                #expect(one != (try train([], threads: 2)), "4 shards round differently from the whole batch")
+            }
+        }
+
         @Test func aDivergingRunStopsWithAMessage() throws {
             let folder = temporaryFolder()
             defer { try? FileManager.default.removeItem(atPath: folder) }

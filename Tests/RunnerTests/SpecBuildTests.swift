@@ -33,7 +33,7 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
         experiment.settings
             == TrainingSettings(
                 epochs: 2, steps: nil, batchSize: 32, shuffle: true, evaluateEvery: nil, logEvery: 100,
-                earlyStoppingPatience: nil, checkpointEvery: nil, clipGradientNorm: nil, seed: 3))
+                earlyStoppingPatience: nil, checkpointEvery: nil, clipGradientNorm: nil, seed: 3, batchShards: 1))
 }
 
 @Test func tablesAreSplitStandardizedAndSortedAsAsked() throws {
@@ -85,6 +85,20 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
         try build(json)
     } throws: { error in
         "\(error)".contains("$.training.batch_size: a batch of 1 example (33 training examples in batches of 32)")
+    }
+}
+
+@Test func batchNormCannotSplitItsBatch() {
+    let json = """
+        {"data": {"dataset": "blobs", "points": 64, "classes": 3},
+         "training": {"epochs": 1, "batch_size": 16, "batch_shards": 2},
+         "model": {"type": "sequential", "layers": [{"type": "linear", "out": 8}, {"type": "batchnorm1d"},
+          {"type": "linear"}]}}
+        """
+    #expect {
+        try build(json)
+    } throws: { error in
+        "\(error)".contains("$.training.batch_shards: the model has batch norm, whose batch statistics mix")
     }
 }
 

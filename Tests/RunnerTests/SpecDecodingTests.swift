@@ -30,7 +30,8 @@ func sameJSON(_ a: JSONValue, _ b: JSONValue) -> Bool {
                         "eps": 1e-8, "clip_grad_norm": null},
           "schedule": {"warmup_steps": 0, "decay": "constant"},
           "training": {"epochs": 1, "steps": null, "batch_size": 32, "shuffle": true, "evaluate_every": null,
-                       "log_every": 100, "early_stopping_patience": null, "checkpoint_every": null},
+                       "log_every": 100, "early_stopping_patience": null, "checkpoint_every": null,
+                       "batch_shards": 1},
           "evaluation": {"suites": []},
           "outputs": {"plots": true, "sample_length": 200, "attention_plot": true}
         }

@@ -118,6 +118,11 @@ let badSpecs: [BadSpec] = [
         json: "{\"training\": {\"epochs\": 1, \"early_stopping_patience\": 3}}",
         expected: "$.training.early_stopping_patience: early stopping needs validation data"),
     BadSpec(
+        name: "more shards than examples in a batch",
+        json: "{\"training\": {\"epochs\": 1, \"batch_size\": 4, \"batch_shards\": 5}}",
+        expected:
+            "$.training.batch_shards: 5 shards of a batch of 4 would leave some empty; at most batch_size"),
+    BadSpec(
         name: "language model with epochs",
         json: "{\"data\": {\"dataset\": \"tinyshakespeare\"}, \"model\": {\"type\": \"transformer\"}, "
             + "\"training\": {\"epochs\": 1}}",

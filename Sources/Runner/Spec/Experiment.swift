@@ -86,7 +86,14 @@ func buildExperiment(
         epochs: spec.training.epochs ?? 0, steps: spec.training.steps, batchSize: spec.training.batchSize,
         shuffle: spec.training.shuffle ?? true, evaluateEvery: spec.training.evaluateEvery,
         logEvery: spec.training.logEvery, earlyStoppingPatience: spec.training.earlyStoppingPatience,
-        checkpointEvery: spec.training.checkpointEvery, clipGradientNorm: spec.optimizer.clipGradNorm, seed: spec.seed)
+        checkpointEvery: spec.training.checkpointEvery, clipGradientNorm: spec.optimizer.clipGradNorm, seed: spec.seed,
+        batchShards: spec.training.batchShards)
+    if spec.training.batchShards > 1 && !model.namedBuffers.isEmpty {
+        throw SpecError(
+            source: source, path: SpecPath.root.appending("training").appending("batch_shards"),
+            "the model has batch norm, whose batch statistics mix the examples of a batch: it cannot be split "
+                + "into shards; use 1")
+    }
     return Experiment(
         spec: spec, model: model, summary: summary, task: task,
         optimizer: spec.optimizer.makeOptimizer(model.parameters),

@@ -14,6 +14,7 @@ struct TrainingSpec: SpecSection {
         case logEvery = "log_every"
         case earlyStoppingPatience = "early_stopping_patience"
         case checkpointEvery = "checkpoint_every"
+        case batchShards = "batch_shards"
     }
 
     /// Epochs over the training set (classification); one of `epochs` and `steps` is required.
@@ -33,6 +34,12 @@ struct TrainingSpec: SpecSection {
     var earlyStoppingPatience: Int? = nil
     /// Checkpoint every this many steps (and always at the end); nil: only at the end.
     var checkpointEvery: Int? = nil
+    /// Split each batch into this many shards whose forward and backward run at the same time, one per thread, their
+    /// gradients summed in shard order (`shardedBackward`, data parallelism as PyTorch's DistributedDataParallel
+    /// over the cores); default 1, the whole batch at once with each op split over the threads instead. Results
+    /// depend on this number (rounding, dropout draws), not on how many threads run the shards. Not for models
+    /// with batch norm, whose batch statistics mix the examples of a batch.
+    var batchShards = 1
 
     /// Every default.
     init() {}
@@ -48,6 +55,12 @@ struct TrainingSpec: SpecSection {
         logEvery = o.int(.logEvery, default: 100, .positive)
         earlyStoppingPatience = o.optionalInt(.earlyStoppingPatience, .positive)
         checkpointEvery = o.optionalInt(.checkpointEvery, .positive)
+        batchShards = o.int(.batchShards, default: 1, .positive)
+        if batchShards > batchSize {
+            diagnostics.report(
+                path.appending("batch_shards"),
+                "\(batchShards) shards of a batch of \(batchSize) would leave some empty; at most batch_size")
+        }
         if o.value(.epochs) == nil && o.value(.steps) == nil {
             diagnostics.report(path, "expected \"epochs\" or \"steps\" (how long to train); neither is given")
         }
@@ -64,6 +77,7 @@ struct TrainingSpec: SpecSection {
         try c.encode(logEvery, forKey: .logEvery)
         try c.encode(earlyStoppingPatience, forKey: .earlyStoppingPatience)
         try c.encode(checkpointEvery, forKey: .checkpointEvery)
+        try c.encode(batchShards, forKey: .batchShards)
     }
 }
 

@@ -36,6 +36,34 @@ struct ClassificationRun {
     var bestWeights: BestWeights = BestWeightsInMemory()
     let showProgress: Bool
 
+    /// The batch's loss and its examples' predicted classes, with the loss's gradients accumulated into the
+    /// parameters when it is finite (a loss that is not leaves them as they are). With `settings.batchShards` > 1
+    /// the batch is split into that many shards (`shardedBackward`), each drawing dropout from a generator seeded
+    /// from `rng`.
+    private func lossAndGradients(
+        _ batch: Batch, using rng: inout RandomGenerator
+    ) -> (loss: Double, predicted: [Int]) {
+        let shards = min(settings.batchShards ?? 1, batch.labels.count)
+        if shards <= 1 {
+            let logits = task.forward(batch.inputs, true, &rng)
+            let loss = task.loss(logits, batch.labels)
+            let value = loss.item()
+            if value.isFinite { loss.backward() } else { Tape.current.reset() }
+            return (value, predictedClasses(logits))
+        }
+        let seeds = (0..<shards).map { _ in rng.next() }
+        var predicted = [[Int]](repeating: [], count: shards)
+        let value = predicted.withUnsafeMutableBufferPointer { predicted in
+            shardedBackward(batchSize: batch.labels.count, shards: shards) { s, examples in
+                var shardRNG = RandomGenerator(seed: seeds[s])
+                let logits = task.forward(batch.inputs.sliced(axis: 0, examples), true, &shardRNG)
+                predicted[s] = predictedClasses(logits)
+                return task.loss(logits, Array(batch.labels[examples]))
+            }
+        }
+        return (value, predicted.flatMap { $0 })
+    }
+
     func run(from start: TrainingState) throws -> RunResult {
         var state = start
         let loader = BatchLoader(
@@ -84,23 +112,19 @@ struct ClassificationRun {
             for batch in loader.batches(epoch: state.epoch).dropFirst(state.batchInEpoch) {
                 optimizer.learningRate = schedule.rate(base: baseLearningRate, step: state.step)
                 optimizer.zeroGrad()
-                let logits = task.forward(batch.inputs, true, &state.rng)
-                let loss = task.loss(logits, batch.labels)
-                let value = loss.item()
+                let (value, predicted) = lossAndGradients(batch, using: &state.rng)
                 guard value.isFinite else {
                     result.status = .diverged
                     result.message = "the loss became \(value) at step \(state.step + 1) (epoch \(state.epoch + 1)); "
                         + "stopped without updating, the last good checkpoint is kept"
-                    Tape.current.reset()
                     break training
                 }
-                loss.backward()
                 if let maxNorm = settings.clipGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
                 optimizer.step()
                 state.step += 1
                 state.batchInEpoch += 1
                 state.runningLoss += value * Double(batch.labels.count)
-                state.runningCorrect += Double(zip(predictedClasses(logits), batch.labels).filter { $0 == $1 }.count)
+                state.runningCorrect += Double(zip(predicted, batch.labels).filter { $0 == $1 }.count)
                 state.runningCount += batch.labels.count
                 progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * settings.batchSize)
 

@@ -37,17 +37,13 @@ struct LanguageModelRun {
             let batch = sampleBlocks(
                 from: task.train, batchSize: settings.batchSize, blockSize: task.blockSize, using: &state.rng)
             optimizer.zeroGrad()
-            let loss = task.model.loss(
-                batch.inputs, targets: batch.targets, batch: settings.batchSize, training: true, using: &state.rng)
-            let value = loss.item()
+            let value = lossAndGradients(batch, using: &state.rng)
             guard value.isFinite else {
                 result.status = .diverged
                 result.message = "the loss became \(value) at step \(state.step + 1); stopped without updating, "
                     + "the last good checkpoint is kept"
-                Tape.current.reset()
                 break
             }
-            loss.backward()
             if let maxNorm = settings.clipGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
             optimizer.step()
             state.step += 1
@@ -76,6 +72,27 @@ struct LanguageModelRun {
         result.metrics["validation"] = SplitMetrics(loss: validationLoss(), accuracy: nil)
         result.samples = (before, sample())
         return result
+    }
+
+    /// The batch's loss, with its gradients accumulated into the parameters when it is finite (a loss that is not
+    /// leaves them as they are). With `settings.batchShards` > 1 the blocks are split into that many shards
+    /// (`shardedBackward`), each drawing dropout from a generator seeded from `rng`.
+    private func lossAndGradients(_ batch: TokenBatch, using rng: inout RandomGenerator) -> Double {
+        let shards = min(settings.batchShards ?? 1, batch.batchSize)
+        if shards <= 1 {
+            let loss = task.model.loss(
+                batch.inputs, targets: batch.targets, batch: batch.batchSize, training: true, using: &rng)
+            let value = loss.item()
+            if value.isFinite { loss.backward() } else { Tape.current.reset() }
+            return value
+        }
+        let seeds = (0..<shards).map { _ in rng.next() }
+        return shardedBackward(batchSize: batch.batchSize, shards: shards) { s, blocks in
+            let part = batch.blocks(blocks)
+            var shardRNG = RandomGenerator(seed: seeds[s])
+            return task.model.loss(
+                part.inputs, targets: part.targets, batch: part.batchSize, training: true, using: &shardRNG)
+        }
     }
 
     /// The mean loss over the fixed validation blocks, in evaluation mode.
