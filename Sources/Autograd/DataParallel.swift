@@ -69,3 +69,17 @@ public func shardedBackward(
     }
     return zip(weights, losses).reduce(0) { $0 + $1.0 * $1.1 }
 }
+
+/// `shardedBackward` for a loss that draws random numbers (dropout): shard s draws from a generator of its own,
+/// seeded with the s-th of `shards` numbers drawn from `rng` before any shard runs, so the results depend on `rng`
+/// and the number of shards, not on which thread ran which shard or in what order.
+public func shardedBackward(
+    batchSize n: Int, shards: Int = Parallelism.threadCount, using rng: inout RandomGenerator,
+    _ loss: (_ shard: Int, _ examples: Range<Int>, _ rng: inout RandomGenerator) -> Tensor
+) -> Double {
+    let seeds = (0..<shards).map { _ in rng.next() }
+    return shardedBackward(batchSize: n, shards: shards) { s, examples in
+        var shardRNG = RandomGenerator(seed: seeds[s])
+        return loss(s, examples, &shardRNG)
+    }
+}

@@ -49,9 +49,7 @@ struct ImageClassifier {
             optimizer.step()
             return loss.item()
         }
-        let seeds = (0..<shards).map { _ in rng.next() }
-        let loss = shardedBackward(batchSize: labels.count, shards: shards) { s, examples in
-            var shardRNG = RandomGenerator(seed: seeds[s])
+        let loss = shardedBackward(batchSize: labels.count, shards: shards, using: &rng) { _, examples, shardRNG in
             let logits = forward(images.sliced(axis: 0, examples), true, &shardRNG)
             return logits.crossEntropy(labels: Array(labels[examples]))
         }
@@ -170,10 +168,8 @@ enum Workloads {
     ) -> Double {
         optimizer.zeroGrad()
         let shards = Parallelism.threadCount
-        let seeds = (0..<shards).map { _ in rng.next() }
-        let loss = shardedBackward(batchSize: batch.batchSize, shards: shards) { s, blocks in
+        let loss = shardedBackward(batchSize: batch.batchSize, shards: shards, using: &rng) { _, blocks, shardRNG in
             let part = batch.blocks(blocks)
-            var shardRNG = RandomGenerator(seed: seeds[s])
             return model.loss(
                 part.inputs, targets: part.targets, batch: part.batchSize, training: true, using: &shardRNG)
         }

@@ -80,4 +80,28 @@ import Testing
         }
         #expect(results.allSatisfy { $0 == results[0] })
     }
+
+    /// With a generator: each shard draws from its own, seeded from the caller's, whatever thread runs it; the
+    /// caller's generator advances by one draw per shard.
+    @Test func eachShardDrawsFromItsOwnGenerator() {
+        let saved = Parallelism.threadCount
+        defer { Parallelism.threadCount = saved }
+        var results: [[Double]] = []
+        for threads in [1, 2, 1] {
+            Parallelism.threadCount = threads
+            let net = Network()
+            var rng = RandomGenerator(seed: 5)
+            let loss = shardedBackward(batchSize: 7, shards: 3, using: &rng) { _, rows, shardRNG in
+                // Dropout-like: each example's loss scaled by a draw of the shard's generator.
+                let scale = Tensor((0..<rows.count).map { _ in shardRNG.nextUniform() }, dtype: .float64)
+                return (net.loss(rows) * scale).mean()
+            }
+            var expected = RandomGenerator(seed: 5)
+            for _ in 0..<3 { _ = expected.next() }
+            #expect(rng.next() == expected.next(), "threads \(threads): three draws for three shards")
+            results.append([loss] + net.gradients())
+        }
+        #expect(results.allSatisfy { $0 == results[0] })
+        #expect(results[0].allSatisfy { $0.isFinite })
+    }
 }

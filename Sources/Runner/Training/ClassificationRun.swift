@@ -51,11 +51,9 @@ struct ClassificationRun {
             if value.isFinite { loss.backward() } else { Tape.current.reset() }
             return (value, predictedClasses(logits))
         }
-        let seeds = (0..<shards).map { _ in rng.next() }
         var predicted = [[Int]](repeating: [], count: shards)
         let value = predicted.withUnsafeMutableBufferPointer { predicted in
-            shardedBackward(batchSize: batch.labels.count, shards: shards) { s, examples in
-                var shardRNG = RandomGenerator(seed: seeds[s])
+            shardedBackward(batchSize: batch.labels.count, shards: shards, using: &rng) { s, examples, shardRNG in
                 let logits = task.forward(batch.inputs.sliced(axis: 0, examples), true, &shardRNG)
                 predicted[s] = predictedClasses(logits)
                 return task.loss(logits, Array(batch.labels[examples]))

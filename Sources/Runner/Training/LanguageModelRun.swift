@@ -86,10 +86,8 @@ struct LanguageModelRun {
             if value.isFinite { loss.backward() } else { Tape.current.reset() }
             return value
         }
-        let seeds = (0..<shards).map { _ in rng.next() }
-        return shardedBackward(batchSize: batch.batchSize, shards: shards) { s, blocks in
+        return shardedBackward(batchSize: batch.batchSize, shards: shards, using: &rng) { _, blocks, shardRNG in
             let part = batch.blocks(blocks)
-            var shardRNG = RandomGenerator(seed: seeds[s])
             return task.model.loss(
                 part.inputs, targets: part.targets, batch: part.batchSize, training: true, using: &shardRNG)
         }
