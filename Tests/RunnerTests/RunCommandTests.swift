@@ -152,10 +152,12 @@ extension InterruptibleTraining {
             }
         }
 
-        @Test func aDivergingRunStopsWithAMessage() throws {
+        @Test(arguments: [1, 2])
+        func aDivergingRunStopsWithAMessage(shards: Int) throws {
             let folder = temporaryFolder()
             defer { try? FileManager.default.removeItem(atPath: folder) }
-            let spec = try load(blobsSpec, ["optimizer.lr=1e30", "optimizer.type=sgd"]).spec
+            let overrides = ["optimizer.lr=1e30", "optimizer.type=sgd", "training.batch_shards=\(shards)"]
+            let spec = try load(blobsSpec, overrides).spec
             let status = try trainRun(spec, folder: folder, resuming: false, quiet: true)
             #expect(status == .diverged)
             let summary = try String(contentsOfFile: folder + "/summary.json", encoding: .utf8)

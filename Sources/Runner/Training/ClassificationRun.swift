@@ -37,9 +37,9 @@ struct ClassificationRun {
     let showProgress: Bool
 
     /// The batch's loss and its examples' predicted classes, with the loss's gradients accumulated into the
-    /// parameters when it is finite (a loss that is not leaves them as they are). With `settings.batchShards` > 1
-    /// the batch is split into that many shards (`shardedBackward`), each drawing dropout from a generator seeded
-    /// from `rng`.
+    /// parameters. With `settings.batchShards` > 1 the batch is split into that many shards (`shardedBackward`), each
+    /// drawing dropout from a generator seeded from `rng`, and the gradients are there whatever the loss; whole, a
+    /// loss that is not finite is not differentiated. Either way the caller does not step on such a loss.
     private func lossAndGradients(
         _ batch: Batch, using rng: inout RandomGenerator
     ) -> (loss: Double, predicted: [Int]) {

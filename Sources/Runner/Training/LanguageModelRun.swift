@@ -74,9 +74,10 @@ struct LanguageModelRun {
         return result
     }
 
-    /// The batch's loss, with its gradients accumulated into the parameters when it is finite (a loss that is not
-    /// leaves them as they are). With `settings.batchShards` > 1 the blocks are split into that many shards
-    /// (`shardedBackward`), each drawing dropout from a generator seeded from `rng`.
+    /// The batch's loss, with its gradients accumulated into the parameters. With `settings.batchShards` > 1 the
+    /// blocks are split into that many shards (`shardedBackward`), each drawing dropout from a generator seeded from
+    /// `rng`, and the gradients are there whatever the loss; whole, a loss that is not finite is not differentiated.
+    /// Either way the caller does not step on such a loss.
     private func lossAndGradients(_ batch: TokenBatch, using rng: inout RandomGenerator) -> Double {
         let shards = min(settings.batchShards ?? 1, batch.batchSize)
         if shards <= 1 {
