@@ -167,12 +167,7 @@ enum Workloads {
         _ model: DecoderTransformer, _ batch: TokenBatch, optimizer: Optimizer, using rng: inout RandomGenerator
     ) -> Double {
         optimizer.zeroGrad()
-        let shards = Parallelism.threadCount
-        let loss = shardedBackward(batchSize: batch.batchSize, shards: shards, using: &rng) { _, blocks, shardRNG in
-            let part = batch.blocks(blocks)
-            return model.loss(
-                part.inputs, targets: part.targets, batch: part.batchSize, training: true, using: &shardRNG)
-        }
+        let loss = model.lossAndGradients(batch, shards: Parallelism.threadCount, using: &rng)
         optimizer.step()
         return loss
     }

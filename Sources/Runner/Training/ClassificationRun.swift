@@ -43,7 +43,7 @@ struct ClassificationRun {
     private func lossAndGradients(
         _ batch: Batch, using rng: inout RandomGenerator
     ) -> (loss: Double, predicted: [Int]) {
-        let shards = min(settings.batchShards ?? 1, batch.labels.count)
+        let shards = min(settings.batchShards, batch.labels.count)
         if shards <= 1 {
             let logits = task.forward(batch.inputs, true, &rng)
             let loss = task.loss(logits, batch.labels)

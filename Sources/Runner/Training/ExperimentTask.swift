@@ -85,6 +85,6 @@ struct TrainingSettings: Codable, Sendable, Equatable {
     var clipGradientNorm: Double?
     /// Seed of initialization, shuffling, dropout and sampling.
     var seed: UInt64
-    /// Shards each batch is split into for `shardedBackward` (nil: 1, the whole batch at once).
-    var batchShards: Int? = nil
+    /// Shards each batch is split into for `shardedBackward` (1: the whole batch at once).
+    var batchShards = 1
 }

@@ -37,7 +37,7 @@ struct LanguageModelRun {
             let batch = sampleBlocks(
                 from: task.train, batchSize: settings.batchSize, blockSize: task.blockSize, using: &state.rng)
             optimizer.zeroGrad()
-            let value = lossAndGradients(batch, using: &state.rng)
+            let value = task.model.lossAndGradients(batch, shards: settings.batchShards, using: &state.rng)
             guard value.isFinite else {
                 result.status = .diverged
                 result.message = "the loss became \(value) at step \(state.step + 1); stopped without updating, "
@@ -74,26 +74,6 @@ struct LanguageModelRun {
         return result
     }
 
-    /// The batch's loss, with its gradients accumulated into the parameters. With `settings.batchShards` > 1 the
-    /// blocks are split into that many shards (`shardedBackward`), each drawing dropout from a generator seeded from
-    /// `rng`, and the gradients are there whatever the loss; whole, a loss that is not finite is not differentiated.
-    /// Either way the caller does not step on such a loss.
-    private func lossAndGradients(_ batch: TokenBatch, using rng: inout RandomGenerator) -> Double {
-        let shards = min(settings.batchShards ?? 1, batch.batchSize)
-        if shards <= 1 {
-            let loss = task.model.loss(
-                batch.inputs, targets: batch.targets, batch: batch.batchSize, training: true, using: &rng)
-            let value = loss.item()
-            if value.isFinite { loss.backward() } else { Tape.current.reset() }
-            return value
-        }
-        return shardedBackward(batchSize: batch.batchSize, shards: shards, using: &rng) { _, blocks, shardRNG in
-            let part = batch.blocks(blocks)
-            return task.model.loss(
-                part.inputs, targets: part.targets, batch: part.batchSize, training: true, using: &shardRNG)
-        }
-    }
-
     /// The mean loss over the fixed validation blocks, in evaluation mode.
     func validationLoss() -> Double {
         var rng = RandomGenerator(seed: 1234)
@@ -114,5 +94,27 @@ struct LanguageModelRun {
         let tokens = task.model.generate(
             prompt: prompt, count: task.sampleLength, temperature: 1, topK: 10, using: &rng)
         return task.vocabulary.decode(tokens)
+    }
+}
+
+extension DecoderTransformer {
+    /// The mean loss of a training batch, with its gradients accumulated into the parameters: the whole batch at
+    /// once, or split into `shards` shards (`shardedBackward`) each drawing dropout from a generator seeded from
+    /// `rng`. Split, the gradients are there whatever the loss; whole, a loss that is not finite is not
+    /// differentiated. Callers do not step on such a loss.
+    func lossAndGradients(_ batch: TokenBatch, shards: Int, using rng: inout RandomGenerator) -> Double {
+        let shards = min(shards, batch.batchSize)
+        if shards <= 1 {
+            let whole = self.loss(
+                batch.inputs, targets: batch.targets, batch: batch.batchSize, training: true, using: &rng)
+            let value = whole.item()
+            if value.isFinite { whole.backward() } else { Tape.current.reset() }
+            return value
+        }
+        return shardedBackward(batchSize: batch.batchSize, shards: shards, using: &rng) { _, blocks, shardRNG in
+            let part = batch.blocks(blocks)
+            return self.loss(
+                part.inputs, targets: part.targets, batch: part.batchSize, training: true, using: &shardRNG)
+        }
     }
 }
