@@ -28,6 +28,11 @@ extension Tensor {
                 binaryRow(op, pa, 1, pb, 0, py, y.count)
             } else if a.count == 1 && b.shape == shape {
                 binaryRow(op, pa, 0, pb, 1, py, y.count)
+            } else if y.count < elementwiseGrain, let row = repeatedRow(b, in: a, shape) {
+                // A small (…, n) ⊕ (n): one row at a time, without the strided loop's bookkeeping.
+                for r in stride(from: 0, to: y.count, by: row) { binaryRow(op, pa + r, 1, pb, 1, py + r, row) }
+            } else if y.count < elementwiseGrain, let row = repeatedRow(a, in: b, shape) {
+                for r in stride(from: 0, to: y.count, by: row) { binaryRow(op, pa, 1, pb + r, 1, py + r, row) }
             } else {
                 binaryKernel(
                     op, pa, pb, py, shape: shape, aStrides: broadcastStrides(a.shape, to: shape),
@@ -39,6 +44,15 @@ extension Tensor {
         case .float64: run(Double.self)
         }
         return y
+    }
+
+    /// The row length n when `row` is one row repeated over `full`, of the broadcast `shape`: `full` has that
+    /// shape and `row`, leading size-1 axes aside, is a non-empty trailing part of it (a bias over rows).
+    private static func repeatedRow(_ row: Tensor, in full: Tensor, _ shape: [Int]) -> Int? {
+        guard full.shape == shape, row.count > 0 else { return nil }
+        let axes = row.shape.drop { $0 == 1 }
+        guard axes.count <= shape.count, shape.suffix(axes.count).elementsEqual(axes) else { return nil }
+        return row.count
     }
 
     /// A rank-0 tensor of this dtype.

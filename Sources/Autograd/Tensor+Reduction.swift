@@ -4,12 +4,20 @@ extension Tensor {
     /// Normalizes possibly negative axes (−1 is the last) to sorted, unique, in-range ones.
     func normalizedAxes(_ axes: [Int]?, _ name: StaticString) -> [Int] {
         guard let axes else { return Array(0..<rank) }
-        let normalized = axes.map { axis -> Int in
+        var sorted = axes.map { axis -> Int in
             let a = axis < 0 ? axis + rank : axis
             precondition(a >= 0 && a < rank, "\(name): axis \(axis) out of range for shape \(shape)")
             return a
         }
-        return Array(Set(normalized)).sorted()
+        // Sorted without repeats (an axis named twice counts once), in place.
+        sorted.sort()
+        var kept = 0
+        for i in sorted.indices where kept == 0 || sorted[kept - 1] != sorted[i] {
+            sorted[kept] = sorted[i]
+            kept += 1
+        }
+        sorted.removeLast(sorted.count - kept)
+        return sorted
     }
 
     /// Splits the shape around `axis` into (outer, n, inner) element counts: the view kernels along one axis use.
@@ -102,6 +110,8 @@ extension Tensor {
         precondition(
             broadcastShapes(target, shape) == shape,
             "sum(toShape:): \(target) does not broadcast to \(shape)")
+        // Summing only over size-1 axes adds nothing: a reshape (no copy).
+        if count == target.reduce(1, *) { return reshaped(target) }
         let offset = rank - target.count
         var axes = Array(0..<offset)
         for (i, d) in target.enumerated() where d == 1 && shape[i + offset] != 1 { axes.append(i + offset) }

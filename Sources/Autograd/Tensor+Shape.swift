@@ -70,8 +70,15 @@ extension Tensor {
     public func expanded(to target: [Int]) -> Tensor {
         precondition(broadcastShapes(shape, target) == target, "expanded: \(shape) does not broadcast to \(target)")
         if target == shape { return self }
-        let out = Tensor(uninitialized: target, dtype: dtype)
-        copyStrided(into: out, strides: broadcastStrides(shape, to: target))
+        // Only size-1 axes added or stretched to 1: the same elements, so a reshape (no copy).
+        if count == target.reduce(1, *) { return reshaped(target) }
+        let out: Tensor
+        if count == 1 {
+            out = Tensor.full(target, scalar(atFlat: 0), dtype: dtype)
+        } else {
+            out = Tensor(uninitialized: target, dtype: dtype)
+            copyStrided(into: out, strides: broadcastStrides(shape, to: target))
+        }
         return out.recorded("expand", [self]) { g, _ in [g] }
     }
 

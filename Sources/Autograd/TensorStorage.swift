@@ -1,6 +1,6 @@
-/// A contiguous, 64-byte aligned buffer of one dtype's scalars, from the `BufferCache`. Several tensors may share one
-/// storage (a reshape is a new shape over the same storage), so a storage is written only by the kernel that creates
-/// it, or by an optimizer updating a leaf parameter inside `noGrad`.
+/// A contiguous buffer of one dtype's scalars, from the `BufferCache` (64-byte aligned from 16 KiB up). Several
+/// tensors may share one storage (a reshape is a new shape over the same storage), so a storage is written only by
+/// the kernel that creates it, or by an optimizer updating a leaf parameter inside `noGrad`.
 final class TensorStorage {
     let pointer: UnsafeMutableRawPointer
     let count: Int

@@ -10,6 +10,17 @@ import Testing
     #expect((x + b).shape == [2, 3])
 }
 
+@Test func broadcastingARowOnEitherSideKeepsTheOrderOfOperands() {
+    // Small tensors take the row-at-a-time path; the leading size-1 axis of (1, 3) is not a row axis.
+    let x = Tensor([[1, 2, 3], [4, 5, 6]])
+    let row = Tensor([10, 20, 30], shape: [1, 3])
+    #expect((row - x).scalars == [9, 18, 27, 6, 15, 24])
+    #expect((x - row).scalars == [-9, -18, -27, -6, -15, -24])
+    #expect((Tensor([1, 2] as [Double]) / Tensor([1, 2, 4, 8], shape: [2, 1, 2])).scalars == [1, 1, 0.25, 0.25])
+    // (2, 1) against (2, 3) is a column, not a row: the general broadcast.
+    #expect((x + Tensor([100, 200], shape: [2, 1])).scalars == [101, 102, 103, 204, 205, 206])
+}
+
 @Test func broadcastingColumnTimesRowIsAnOuterProduct() {
     let column = Tensor([1, 2], shape: [2, 1])
     let row = Tensor([3, 4, 5], shape: [1, 3])
@@ -70,6 +81,22 @@ import Testing
     let g = Tensor.ones([2, 3, 4])
     #expect(g.sum(toShape: [3, 1]).scalars == [8, 8, 8])
     #expect(g.sum(toShape: []).item() == 24)
+    // Only size-1 axes summed: the same values under the target shape.
+    let row = Tensor([1, 2, 3], shape: [1, 1, 3])
+    #expect(row.sum(toShape: [3]).scalars == [1, 2, 3] && row.sum(toShape: [3]).shape == [3])
+    #expect(row.sum(toShape: [1, 3]).shape == [1, 3])
+}
+
+@Test func expandedRepeatsOrReshapes() {
+    #expect(Tensor([7], shape: [1, 1]).expanded(to: [2, 3]).scalars == [7, 7, 7, 7, 7, 7])
+    #expect(Tensor([1, 2, 3] as [Double]).expanded(to: [2, 1, 3]).scalars == [1, 2, 3, 1, 2, 3])
+    #expect(Tensor([1, 2, 3] as [Double]).expanded(to: [1, 1, 3]).scalars == [1, 2, 3])
+}
+
+@Test func reductionAxesNamedTwiceCountOnce() {
+    let x = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
+    #expect(x.sum(axes: [1, -1, 1]).scalars == [6, 15])
+    #expect(x.sum(axes: [-1, 0, 1]).item() == 21)
 }
 
 @Test func softmaxOfKnownLogits() {

@@ -12,6 +12,9 @@ func contiguousStrides(_ shape: [Int]) -> [Int] {
 /// The NumPy broadcast of two shapes (trailing dimensions aligned; size 1 stretches), or `nil` if they do not
 /// broadcast.
 func broadcastShapes(_ a: [Int], _ b: [Int]) -> [Int]? {
+    // The common cases return an operand's own shape, without allocating (an array costs ~60 ns here).
+    if stretches(b, to: a) { return a }
+    if stretches(a, to: b) { return b }
     let rank = max(a.count, b.count)
     var out = [Int](repeating: 1, count: rank)
     for i in 0..<rank {
@@ -26,6 +29,14 @@ func broadcastShapes(_ a: [Int], _ b: [Int]) -> [Int]? {
         }
     }
     return out
+}
+
+/// Whether `shape` broadcasts to `target` unchanged: no more axes, and each trailing-aligned size equal or 1.
+func stretches(_ shape: [Int], to target: [Int]) -> Bool {
+    guard shape.count <= target.count else { return false }
+    let offset = target.count - shape.count
+    for (axis, d) in shape.enumerated() where d != 1 && d != target[axis + offset] { return false }
+    return true
 }
 
 /// Strides that read a contiguous tensor of `shape` as if broadcast to `target` (0 along stretched axes).
