@@ -36,23 +36,15 @@ struct ImageClassifier {
         self.forward = forward
     }
 
-    /// One training step on a batch: zero the gradients, cross-entropy of the logits, backward, update.
-    /// Returns the loss.
+    /// One training step on a batch: zero the gradients, cross-entropy of the logits and its gradients (the
+    /// runner's `classifierLossAndGradients`, whole or split into one shard per thread), update. Returns the loss.
     func trainingStep(
         _ images: Tensor, _ labels: [Int], optimizer: Optimizer, using rng: inout RandomGenerator
     ) -> Double {
         optimizer.zeroGrad()
-        let shards = splitsBatch ? Parallelism.threadCount : 1
-        if shards == 1 {
-            let loss = forward(images, true, &rng).crossEntropy(labels: labels)
-            loss.backward()
-            optimizer.step()
-            return loss.item()
-        }
-        let loss = shardedBackward(batchSize: labels.count, shards: shards, using: &rng) { _, examples, shardRNG in
-            let logits = forward(images.sliced(axis: 0, examples), true, &shardRNG)
-            return logits.crossEntropy(labels: Array(labels[examples]))
-        }
+        let (loss, _) = classifierLossAndGradients(
+            images, labels, shards: splitsBatch ? Parallelism.threadCount : 1, using: &rng, forward: forward
+        ) { logits, labels in logits.crossEntropy(labels: labels) }
         optimizer.step()
         return loss
     }

@@ -36,32 +36,6 @@ struct ClassificationRun {
     var bestWeights: BestWeights = BestWeightsInMemory()
     let showProgress: Bool
 
-    /// The batch's loss and its examples' predicted classes, with the loss's gradients accumulated into the
-    /// parameters. With `settings.batchShards` > 1 the batch is split into that many shards (`shardedBackward`), each
-    /// drawing dropout from a generator seeded from `rng`, and the gradients are there whatever the loss; whole, a
-    /// loss that is not finite is not differentiated. Either way the caller does not step on such a loss.
-    private func lossAndGradients(
-        _ batch: Batch, using rng: inout RandomGenerator
-    ) -> (loss: Double, predicted: [Int]) {
-        let shards = min(settings.batchShards, batch.labels.count)
-        if shards <= 1 {
-            let logits = task.forward(batch.inputs, true, &rng)
-            let loss = task.loss(logits, batch.labels)
-            let value = loss.item()
-            if value.isFinite { loss.backward() } else { Tape.current.reset() }
-            return (value, predictedClasses(logits))
-        }
-        var predicted = [[Int]](repeating: [], count: shards)
-        let value = predicted.withUnsafeMutableBufferPointer { predicted in
-            shardedBackward(batchSize: batch.labels.count, shards: shards, using: &rng) { s, examples, shardRNG in
-                let logits = task.forward(batch.inputs.sliced(axis: 0, examples), true, &shardRNG)
-                predicted[s] = predictedClasses(logits)
-                return task.loss(logits, Array(batch.labels[examples]))
-            }
-        }
-        return (value, predicted.flatMap { $0 })
-    }
-
     func run(from start: TrainingState) throws -> RunResult {
         var state = start
         let loader = BatchLoader(
@@ -110,7 +84,9 @@ struct ClassificationRun {
             for batch in loader.batches(epoch: state.epoch).dropFirst(state.batchInEpoch) {
                 optimizer.learningRate = schedule.rate(base: baseLearningRate, step: state.step)
                 optimizer.zeroGrad()
-                let (value, predicted) = lossAndGradients(batch, using: &state.rng)
+                let (value, predicted) = classifierLossAndGradients(
+                    batch.inputs, batch.labels, shards: settings.batchShards, using: &state.rng, forward: task.forward,
+                    loss: task.loss.callAsFunction)
                 guard value.isFinite else {
                     result.status = .diverged
                     result.message = "the loss became \(value) at step \(state.step + 1) (epoch \(state.epoch + 1)); "
@@ -197,6 +173,35 @@ struct ClassificationRun {
         let correct = (0..<classes).reduce(0) { $0 + confusion[$1][$1] }
         return (SplitMetrics(loss: lossSum / n, accuracy: Double(correct) / n), confusion)
     }
+}
+
+/// A classifier's mean loss on a training batch and its examples' predicted classes, with the loss's gradients
+/// accumulated into the parameters; `forward(inputs, true, rng)` gives the logits (N, classes) in training mode.
+/// With `shards` > 1 the batch is split into that many shards (`shardedBackward`), each drawing dropout from a
+/// generator seeded from `rng`, and the gradients are there whatever the loss; whole, a loss that is not finite is
+/// not differentiated. Either way callers do not step on such a loss. The runner's training loop and the benchmark's
+/// W1–W4 steps both take this path.
+func classifierLossAndGradients(
+    _ inputs: Tensor, _ labels: [Int], shards: Int, using rng: inout RandomGenerator,
+    forward: (Tensor, Bool, inout RandomGenerator) -> Tensor, loss: (Tensor, [Int]) -> Tensor
+) -> (loss: Double, predicted: [Int]) {
+    let shards = min(shards, labels.count)
+    if shards <= 1 {
+        let logits = forward(inputs, true, &rng)
+        let whole = loss(logits, labels)
+        let value = whole.item()
+        if value.isFinite { whole.backward() } else { Tape.current.reset() }
+        return (value, predictedClasses(logits))
+    }
+    var predicted = [[Int]](repeating: [], count: shards)
+    let value = predicted.withUnsafeMutableBufferPointer { predicted in
+        shardedBackward(batchSize: labels.count, shards: shards, using: &rng) { s, examples, shardRNG in
+            let logits = forward(inputs.sliced(axis: 0, examples), true, &shardRNG)
+            predicted[s] = predictedClasses(logits)
+            return loss(logits, Array(labels[examples]))
+        }
+    }
+    return (value, predicted.flatMap { $0 })
 }
 
 /// The predicted class of each row of logits (N, classes); a single output column is a binary score (class 1
