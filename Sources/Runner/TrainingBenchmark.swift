@@ -32,7 +32,7 @@ struct TrainingBench: ParsableCommand {
 
     @Flag(help: """
         Also time every BLAS call of one more step by itself, on warm caches: the floor the step's matrix products \
-        set (see docs/performance.md).
+        set, and where it goes call by call (see docs/performance.md).
         """)
     var products = false
 
@@ -74,6 +74,9 @@ struct TrainingBench: ParsableCommand {
             print("\n" + ProductFloor.explanation)
             print(ProductFloor.tableHeader)
             floors.forEach { print($0.tableLine) }
+            print("\n" + ProductFloor.shapeExplanation)
+            print(ProductFloor.shapeTableHeader)
+            floors.forEach { $0.shapeTableLines.forEach { print($0) } }
         }
         let options = ["steps": steps, "warmup": warmup]
         try BenchReport(environment: environment, options: options, results: results).write(json: json, csv: csv)
@@ -147,12 +150,21 @@ struct ProductFloor {
     let floorMilliseconds: Double
     /// The timed steps' median (ms), from the workload's result.
     let medianMilliseconds: Double
+    /// Each distinct call with how often the step made it and its stand-alone seconds, the costliest (count ×
+    /// seconds) first: where the floor goes.
+    let byShape: [(call: ProductCall, count: Int, seconds: Double)]
 
     /// Records the BLAS calls of `step(index)` and times them.
     init(_ result: TrainingBenchResult, step: (Int) -> Double, index: Int) {
         let (_, recorded) = ProductLog.recording { step(index) }
         var alone: [ProductCall: Double] = [:]
-        for call in recorded where alone[call] == nil { alone[call] = ProductLog.secondsAlone(call) }
+        var counts: [ProductCall: Int] = [:]
+        for call in recorded {
+            if alone[call] == nil { alone[call] = ProductLog.secondsAlone(call) }
+            counts[call, default: 0] += 1
+        }
+        byShape = counts.map { (call: $0.key, count: $0.value, seconds: alone[$0.key]!) }
+            .sorted { Double($0.count) * $0.seconds > Double($1.count) * $1.seconds }
         workload = result.workload
         calls = recorded.count
         shapes = alone.count
@@ -178,5 +190,27 @@ struct ProductFloor {
             String(format: "%.3f", medianMilliseconds), String(format: "%.2f", floorMilliseconds / medianMilliseconds),
         ]
         return tableRow(cells, widths: Self.widths)
+    }
+
+    static let shapeExplanation = """
+        Where the floor goes: each distinct call (transposes, shape, leading dimensions, β) with its count in the \
+        step and its time alone; ms / step = calls × µs alone, on one thread; costliest first.
+        """
+    private static let shapeWidths = [8, 6, 20, 12, 2, 9, 8, 9]
+    static let shapeTableHeader = tableRow(
+        ["workload", "calls", "op(A)·op(B) m×n×k", "lda/ldb/ldc", "β", "µs alone", "GFLOP/s", "ms / step"],
+        widths: shapeWidths)
+    /// One line per distinct call (`byShape`): ms / step is calls × µs alone, on one thread.
+    var shapeTableLines: [String] {
+        byShape.map { call, count, seconds in
+            let (a, b) = (call.transposeA ? "Aᵀ" : "A", call.transposeB ? "Bᵀ" : "B")
+            let cells = [
+                workload, "\(count)", "\(a)·\(b) \(call.m)×\(call.n)×\(call.k)", "\(call.lda)/\(call.ldb)/\(call.ldc)",
+                call.accumulates ? "1" : "0", String(format: "%.2f", seconds * 1e6),
+                String(format: "%.1f", call.flops / seconds / 1e9),
+                String(format: "%.3f", Double(count) * seconds * 1e3),
+            ]
+            return tableRow(cells, widths: Self.shapeWidths)
+        }
     }
 }

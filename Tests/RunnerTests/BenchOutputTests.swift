@@ -1,9 +1,11 @@
 import Foundation
+import Models
 import Testing
 @testable import Runner
 
 // The files `runner bench train` and `runner bench accuracy` write, for made-up results (no timing here): the
-// CSV header and rows, and the JSON fields that Experiments/reference/compare.py reads.
+// CSV header and rows, and the JSON fields that Experiments/reference/compare.py reads; and the per-call table of
+// `--products` (its times are only summed, never compared with a number).
 
 private let environment = BenchEnvironment(
     threads: 2, date: "2026-01-02T03:04:05Z", cpu: "Test CPU", cores: 2, memoryGiB: 8, swift: "6.3",
@@ -91,5 +93,26 @@ struct BenchOutputTests {
         #expect(try Workloads.selected("W1,W3a") == ["W1", "W3a"])
         #expect(try Workloads.selected(nil).count == 7)
         #expect(throws: (any Error).self) { try Workloads.selected("W7") }
+    }
+
+    @Test
+    func productFloorListsEachDistinctCallWithItsCountCostliestFirst() {
+        let a = Tensor.ones([16, 16]), b = Tensor.ones([16, 16]), c = Tensor.ones([2, 2])
+        let floor = ProductFloor(mlp, step: { _ in
+            noGrad {
+                _ = a.matmul(b)
+                _ = a.matmul(b)
+                return c.matmul(c).sum().item()
+            }
+        }, index: 0)
+        #expect(floor.calls == 3 && floor.shapes == 2)
+        #expect(floor.byShape.map(\.count) == [2, 1])
+        #expect(floor.byShape.map(\.call.m) == [16, 2])
+        let lines = floor.shapeTableLines
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("W1") && lines[0].contains("A·B 16×16×16") && lines[0].contains("16/16/16"))
+        #expect(lines[1].contains("A·B 2×2×2") && lines[1].contains("2/2/2"))
+        let total = floor.byShape.reduce(0) { $0 + Double($1.count) * $1.seconds } * 1e3
+        #expect(abs(total - floor.oneThreadMilliseconds) <= 1e-9 * max(1, total))
     }
 }
