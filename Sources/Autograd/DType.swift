@@ -1,6 +1,10 @@
 import CBLAS
 import RealModule
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The element type of a tensor: `float32` for training, `float64` for gradient checks.
 public enum DType: String, Sendable, Codable, CaseIterable {
     case float32
@@ -73,10 +77,13 @@ func blasGemm<T: NativeScalar>(
 ) {
     var beta = beta
     if beta == 0 && m > 0 && n > 0 {
+        // memset on the bytes (0.0 is all zero bits): `update(repeating:)` would run element by element through
+        // T's value witness wherever this generic function is not specialized (a call from another module).
+        let row = n * MemoryLayout<T>.stride
         if ldc == n {
-            c.update(repeating: 0, count: m * n)
+            memset(c, 0, m * row)
         } else {
-            for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) }
+            for r in 0..<m { memset(c + r * ldc, 0, row) }
         }
         beta = 1
     }

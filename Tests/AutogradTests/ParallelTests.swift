@@ -76,4 +76,29 @@ import Testing
             }
         }
     }
+
+    /// β = 0 overwrites C whatever it held (NaN here: OpenBLAS would keep NaN · 0), only the m × n block inside a
+    /// wider leading dimension, in Float and Double, called from this module (where `gemm` is not specialized).
+    @Test func productsWithBetaZeroOverwriteOnlyTheirBlock() {
+        func check<T: NativeScalar>(_: T.Type) {
+            let (m, n, k, ldc) = (3, 2, 2, 4)
+            let a: [T] = [1, 2, 3, 4, 5, 6], b: [T] = [1, 0, 0, 1]  // A (3 × 2), B = I (2 × 2)
+            var c = [T](repeating: .nan, count: m * ldc)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        T.gemm(
+                            transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a.baseAddress!,
+                            lda: k, b: b.baseAddress!, ldb: n, beta: 0, c: c.baseAddress!, ldc: ldc)
+                    }
+                }
+            }
+            for r in 0..<m {
+                #expect(Array(c[(r * ldc)..<(r * ldc + n)]) == Array(a[(r * k)..<(r * k + k)]), "row \(r)")
+                #expect(c[(r * ldc + n)..<((r + 1) * ldc)].allSatisfy { $0.isNaN }, "row \(r)'s padding was written")
+            }
+        }
+        check(Float.self)
+        check(Double.self)
+    }
 }
