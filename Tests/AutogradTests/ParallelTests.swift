@@ -78,27 +78,41 @@ import Testing
     }
 
     /// β = 0 overwrites C whatever it held (NaN here: OpenBLAS would keep NaN · 0), only the m × n block inside a
-    /// wider leading dimension, in Float and Double, called from this module (where `gemm` is not specialized).
+    /// wider leading dimension, in Float and Double, called both ways: `Float.gemm(…)` from another module runs
+    /// `gemm`'s unspecialized generic body, `T.gemm` in generic code its specialized witness.
     @Test func productsWithBetaZeroOverwriteOnlyTheirBlock() {
-        func check<T: NativeScalar>(_: T.Type) {
-            let (m, n, k, ldc) = (3, 2, 2, 4)
+        let (m, n, k, ldc) = (3, 2, 2, 4)
+        func check<T: NativeScalar>(
+            _: T.Type, _ gemm: (UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void
+        ) {
             let a: [T] = [1, 2, 3, 4, 5, 6], b: [T] = [1, 0, 0, 1]  // A (3 × 2), B = I (2 × 2)
             var c = [T](repeating: .nan, count: m * ldc)
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
-                    c.withUnsafeMutableBufferPointer { c in
-                        T.gemm(
-                            transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a.baseAddress!,
-                            lda: k, b: b.baseAddress!, ldb: n, beta: 0, c: c.baseAddress!, ldc: ldc)
-                    }
+                    c.withUnsafeMutableBufferPointer { c in gemm(a.baseAddress!, b.baseAddress!, c.baseAddress!) }
                 }
             }
             for r in 0..<m {
-                #expect(Array(c[(r * ldc)..<(r * ldc + n)]) == Array(a[(r * k)..<(r * k + k)]), "row \(r)")
-                #expect(c[(r * ldc + n)..<((r + 1) * ldc)].allSatisfy { $0.isNaN }, "row \(r)'s padding was written")
+                #expect(Array(c[(r * ldc)..<(r * ldc + n)]) == Array(a[(r * k)..<(r * k + k)]), "\(T.self) row \(r)")
+                #expect(c[(r * ldc + n)..<((r + 1) * ldc)].allSatisfy { $0.isNaN }, "\(T.self) row \(r)'s padding")
             }
         }
-        check(Float.self)
-        check(Double.self)
+        func generic<T: NativeScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) {
+            T.gemm(
+                transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0,
+                c: c, ldc: ldc)
+        }
+        check(Float.self) { a, b, c in
+            Float.gemm(
+                transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0,
+                c: c, ldc: ldc)
+        }
+        check(Double.self) { a, b, c in
+            Double.gemm(
+                transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0,
+                c: c, ldc: ldc)
+        }
+        check(Float.self, generic)
+        check(Double.self, generic)
     }
 }
