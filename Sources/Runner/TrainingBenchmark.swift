@@ -141,7 +141,7 @@ struct ProductFloor {
     let workload: String
     /// BLAS calls in the step, and how many distinct shapes (with leading dimensions and β) among them.
     let calls: Int
-    let shapes: Int
+    var shapes: Int { byShape.count }
     /// Σ 2·m·n·k over the calls, in GFLOP.
     let gflop: Double
     /// Σ of the calls' stand-alone times (ms): the products on one thread.
@@ -157,19 +157,14 @@ struct ProductFloor {
     /// Records the BLAS calls of `step(index)` and times them.
     init(_ result: TrainingBenchResult, step: (Int) -> Double, index: Int) {
         let (_, recorded) = ProductLog.recording { step(index) }
-        var alone: [ProductCall: Double] = [:]
         var counts: [ProductCall: Int] = [:]
-        for call in recorded {
-            if alone[call] == nil { alone[call] = ProductLog.secondsAlone(call) }
-            counts[call, default: 0] += 1
-        }
-        byShape = counts.map { (call: $0.key, count: $0.value, seconds: alone[$0.key]!) }
+        for call in recorded { counts[call, default: 0] += 1 }
+        byShape = counts.map { (call: $0.key, count: $0.value, seconds: ProductLog.secondsAlone($0.key)) }
             .sorted { Double($0.count) * $0.seconds > Double($1.count) * $1.seconds }
         workload = result.workload
         calls = recorded.count
-        shapes = alone.count
         gflop = recorded.reduce(0) { $0 + $1.flops } / 1e9
-        oneThreadMilliseconds = recorded.reduce(0) { $0 + alone[$1]! } * 1e3
+        oneThreadMilliseconds = byShape.reduce(0) { $0 + Double($1.count) * $1.seconds } * 1e3
         floorMilliseconds = oneThreadMilliseconds / Double(Parallelism.threadCount)
         medianMilliseconds = result.medianMilliseconds
     }
