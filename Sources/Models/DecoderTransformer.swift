@@ -19,17 +19,26 @@ public struct DecoderTransformerConfiguration: Codable, Sendable, Equatable {
     public init() {}
 }
 
-/// A GPT-style language model (Radford et al. 2018; nanoGPT): token + position embeddings, causal multi-head
-/// self-attention blocks with a 4× feed-forward, a final LayerNorm and a linear head to next-token logits.
-public struct DecoderTransformer: Model {
+/// A GPT-style language model (Radford et al. 2018; nanoGPT's `GPT`): token and position embeddings, causal
+/// multi-head self-attention blocks with a feed-forward network, a final LayerNorm and a linear head to next-token
+/// logits:
+///
+///     x = token_embedding(tokens) + position_embedding(0..<T)
+///     x = block(x) for each block
+///     logits = head(norm(x))
+public struct DecoderTransformer: Layer {
     public let configuration: DecoderTransformerConfiguration
-    /// (V, C) and (blockSize, C).
-    public var tokenEmbedding: Tensor, positionEmbedding: Tensor
+    /// (V, C).
+    public var tokenEmbedding: Embedding
+    /// (blockSize, C).
+    public var positionEmbedding: Embedding
     public var blocks: [TransformerBlock]
-    public var normScale: Tensor, normShift: Tensor
-    /// (C, V) and (V).
-    public var headWeight: Tensor, headBias: Tensor
+    public var norm: LayerNorm
+    /// C → V.
+    public var head: Linear
+    public var dropout: Dropout
 
+    /// Embeddings, blocks and head weights N(0, 0.02²), biases 0 (GPT-2's initialization).
     public init(
         _ configuration: DecoderTransformerConfiguration = .init(), dtype: DType = .float32,
         using rng: inout RandomGenerator
@@ -37,61 +46,73 @@ public struct DecoderTransformer: Model {
         let c = configuration
         precondition(c.dim % c.heads == 0, "DecoderTransformer: dim \(c.dim) not divisible by \(c.heads) heads")
         self.configuration = c
-        tokenEmbedding = Tensor.normal([c.vocabularySize, c.dim], std: 0.02, dtype: dtype, using: &rng)
-            .requiringGrad()
-        positionEmbedding = Tensor.normal([c.blockSize, c.dim], std: 0.02, dtype: dtype, using: &rng).requiringGrad()
+        let gpt2 = Initialization.normal(std: 0.02)
+        tokenEmbedding = Embedding(c.vocabularySize, c.dim, weightInit: gpt2, dtype: dtype, using: &rng)
+        positionEmbedding = Embedding(c.blockSize, c.dim, weightInit: gpt2, dtype: dtype, using: &rng)
         blocks = (0..<c.layers).map { _ in
-            TransformerBlock(dim: c.dim, mlpDim: c.ffnMultiplier * c.dim, dtype: dtype, using: &rng)
+            TransformerBlock(
+                dim: c.dim, heads: c.heads, mlpDim: c.ffnMultiplier * c.dim, activation: c.activation,
+                dropout: c.dropout, causal: true, dtype: dtype, using: &rng)
         }
-        normScale = Tensor.ones([c.dim], dtype: dtype).requiringGrad()
-        normShift = Tensor.zeros([c.dim], dtype: dtype).requiringGrad()
-        headWeight = Tensor.normal([c.dim, c.vocabularySize], std: 0.02, dtype: dtype, using: &rng).requiringGrad()
-        headBias = Tensor.zeros([c.vocabularySize], dtype: dtype).requiringGrad()
+        norm = LayerNorm(c.dim, dtype: dtype)
+        head = Linear(c.dim, c.vocabularySize, weightInit: gpt2, biasInit: .zeros, dtype: dtype, using: &rng)
+        dropout = Dropout(c.dropout)
     }
 
-    public var namedParameters: [(name: String, tensor: Tensor)] {
-        var named: [(name: String, tensor: Tensor)] = [
-            ("token_embedding", tokenEmbedding), ("position_embedding", positionEmbedding),
-        ]
-        for (i, block) in blocks.enumerated() { named += block.namedParameters(prefix: "blocks.\(i).") }
-        named += [
-            ("norm.weight", normScale), ("norm.bias", normShift), ("head.weight", headWeight), ("head.bias", headBias),
-        ]
-        return named
-    }
-
-    /// Next-token logits (B, T, V) for `tokens`, B rows of T ids in row-major order (T ≤ blockSize); and the
-    /// attention weights (B, H, T, T) of block `attentionLayer` when asked (negative counts from the last).
-    public func forward(
-        _ tokens: [Int], batch b: Int, training: Bool, using rng: inout RandomGenerator, attentionLayer: Int? = nil
-    ) -> (logits: Tensor, attention: Tensor?) {
-        let c = configuration
+    /// The tokens the first block reads: (B, T, C), for `tokens`, B rows of T ids in row-major order.
+    public func embed(_ tokens: [Int], batch b: Int, _ context: inout ForwardContext) -> Tensor {
         precondition(b > 0 && tokens.count % b == 0, "DecoderTransformer: \(tokens.count) tokens for batch \(b)")
         let t = tokens.count / b
-        precondition(t <= c.blockSize, "DecoderTransformer: context \(t) exceeds block size \(c.blockSize)")
-        let positions = positionEmbedding[0..<t]  // (T, C)
-        var x = Tensor.embedding(tokens, shape: [b, t], table: tokenEmbedding) + positions  // (B, T, C)
-        x = x.dropout(p: c.dropout, training: training, using: &rng)
-        let wanted = attentionLayer.map { $0 < 0 ? $0 + blocks.count : $0 }
-        var attention: Tensor?
-        for (i, block) in blocks.enumerated() {
-            let out = block.forward(
-                x, heads: c.heads, causal: true, activation: c.activation, dropout: c.dropout, training: training,
-                using: &rng)
-            x = out.output
-            if i == wanted { attention = out.attention }
-        }
-        let logits = x.layerNorm(normalizedShape: [c.dim], scale: normScale, shift: normShift)
-            .linear(weight: headWeight, bias: headBias)  // (B, T, V)
-        return (logits, attention)
+        precondition(
+            t <= configuration.blockSize,
+            "DecoderTransformer: context \(t) exceeds block size "
+                + "\(configuration.blockSize)")
+        let x = tokenEmbedding(tokens, shape: [b, t]) + positionEmbedding(Array(0..<t))  // (B, T, C)
+        return dropout(x, &context)
+    }
+
+    /// Next-token logits (B, T, V) for `tokens`, B rows of T ids in row-major order (T ≤ blockSize).
+    public func callAsFunction(_ tokens: [Int], batch b: Int, _ context: inout ForwardContext) -> Tensor {
+        var x = embed(tokens, batch: b, &context)
+        for block in blocks { x = block(x, &context) }
+        return head(norm(x))  // (B, T, V)
+    }
+
+    /// Next-token logits (B, T, V) for token ids (B, T) held as whole numbers in a tensor.
+    public func callAsFunction(_ tokens: Tensor, _ context: inout ForwardContext) -> Tensor {
+        precondition(tokens.rank == 2, "DecoderTransformer: tokens must be (B, T), got \(tokens.shape)")
+        return self(tokens.scalars.map { Int($0) }, batch: tokens.shape[0], &context)
+    }
+
+    /// The post-softmax attention weights (B, H, T, T) of block `layer` (negative counts from the last), in
+    /// evaluation mode.
+    public func attentionWeights(_ tokens: [Int], batch b: Int, layer: Int = -1) -> Tensor {
+        let wanted = layer < 0 ? layer + blocks.count : layer
+        precondition(blocks.indices.contains(wanted), "DecoderTransformer: no block \(layer) of \(blocks.count)")
+        var context = ForwardContext.evaluation
+        var x = embed(tokens, batch: b, &context)
+        for block in blocks[..<wanted] { x = block(x, &context) }
+        return blocks[wanted].attentionWeights(x)
     }
 
     /// The mean cross-entropy of predicting `targets` (B·T ids) from `tokens`.
-    public func loss(
-        _ tokens: [Int], targets: [Int], batch b: Int, training: Bool, using rng: inout RandomGenerator
-    ) -> Tensor {
-        let logits = forward(tokens, batch: b, training: training, using: &rng).logits
-        return logits.reshaped([-1, configuration.vocabularySize]).crossEntropy(labels: targets)  // (B·T, V)
+    public func loss(_ tokens: [Int], targets: [Int], batch b: Int, _ context: inout ForwardContext) -> Tensor {
+        self(tokens, batch: b, &context).reshaped([-1, configuration.vocabularySize])  // (B·T, V)
+            .crossEntropy(labels: targets)
+    }
+
+    public func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+        guard input.count == 1, input[0] <= configuration.blockSize else {
+            throw ShapeError(
+                "needs (T) token ids with T ≤ \(configuration.blockSize)")
+        }
+        return input + [configuration.vocabularySize]
+    }
+
+    public var description: String {
+        let c = configuration
+        return "DecoderTransformer(vocabulary \(c.vocabularySize), block \(c.blockSize), dim \(c.dim), "
+            + "layers \(c.layers), heads \(c.heads))"
     }
 
     /// Extends `prompt` by `count` sampled tokens: each step feeds the last `blockSize` tokens, divides the last
@@ -102,11 +123,11 @@ public struct DecoderTransformer: Model {
         precondition(!prompt.isEmpty, "generate: the prompt must hold at least one token")
         precondition(temperature > 0, "generate: temperature must be positive, got \(temperature)")
         var tokens = prompt
-        var dropoutRNG = RandomGenerator(seed: 0)
         noGrad {
             for _ in 0..<count {
                 let context = Array(tokens.suffix(configuration.blockSize))
-                let logits = forward(context, batch: 1, training: false, using: &dropoutRNG).logits
+                var evaluation = ForwardContext.evaluation
+                let logits = self(context, batch: 1, &evaluation)
                 var last = Array(logits.scalars.suffix(configuration.vocabularySize)).map { $0 / temperature }
                 if let topK, topK < last.count {
                     let threshold = last.sorted(by: >)[Swift.max(topK, 1) - 1]

@@ -27,20 +27,26 @@ public struct VisionTransformerConfiguration: Codable, Sendable, Equatable {
 
 /// A Vision Transformer classifier (Dosovitskiy et al. 2021, https://arxiv.org/abs/2010.11929): the image is
 /// cut into P×P patches, each linearly embedded; a learned class token is prepended, learned position
-/// embeddings added, N pre-LayerNorm encoder blocks applied, and the class token's final state classified.
-public struct VisionTransformer: Model {
+/// embeddings added, N pre-LayerNorm encoder blocks applied, and the class token's final state classified:
+///
+///     x = [class_token; patch(patches(image))] + position_embedding
+///     x = block(x) for each block
+///     logits = head(norm(x)[class token])
+public struct VisionTransformer: Layer {
     public let configuration: VisionTransformerConfiguration
-    /// Patch embedding, (C·P·P, D) and (D).
-    public var patchWeight: Tensor, patchBias: Tensor
+    /// Patch embedding, C·P·P → D.
+    public var patch: Linear
     /// (1, 1, D).
     public var classToken: Tensor
     /// (1, N + 1, D).
     public var positionEmbedding: Tensor
     public var blocks: [TransformerBlock]
-    public var normScale: Tensor, normShift: Tensor
-    /// Classification head, (D, classes) and (classes).
-    public var headWeight: Tensor, headBias: Tensor
+    public var norm: LayerNorm
+    /// D → classes.
+    public var head: Linear
+    public var dropout: Dropout
 
+    /// Patch embedding and head as PyTorch's `nn.Linear`, class token, positions and blocks N(0, 0.02²).
     public init(
         _ configuration: VisionTransformerConfiguration = .init(), dtype: DType = .float32,
         using rng: inout RandomGenerator
@@ -51,29 +57,18 @@ public struct VisionTransformer: Model {
             "VisionTransformer: image size \(c.imageSize) not a multiple of patch \(c.patchSize)")
         precondition(c.dim % c.heads == 0, "VisionTransformer: dim \(c.dim) not divisible by \(c.heads) heads")
         self.configuration = c
-        let patchDim = c.channels * c.patchSize * c.patchSize
-        patchWeight = defaultWeight([patchDim, c.dim], fanIn: patchDim, dtype: dtype, using: &rng)
-        patchBias = defaultWeight([c.dim], fanIn: patchDim, dtype: dtype, using: &rng)
-        classToken = Tensor.normal([1, 1, c.dim], std: 0.02, dtype: dtype, using: &rng).requiringGrad()
-        positionEmbedding = Tensor.normal([1, c.patchCount + 1, c.dim], std: 0.02, dtype: dtype, using: &rng)
-            .requiringGrad()
-        blocks = (0..<c.depth).map { _ in TransformerBlock(dim: c.dim, mlpDim: c.mlpDim, dtype: dtype, using: &rng) }
-        normScale = Tensor.ones([c.dim], dtype: dtype).requiringGrad()
-        normShift = Tensor.zeros([c.dim], dtype: dtype).requiringGrad()
-        headWeight = defaultWeight([c.dim, c.classes], fanIn: c.dim, dtype: dtype, using: &rng)
-        headBias = defaultWeight([c.classes], fanIn: c.dim, dtype: dtype, using: &rng)
-    }
-
-    public var namedParameters: [(name: String, tensor: Tensor)] {
-        var named: [(name: String, tensor: Tensor)] = [
-            ("patch.weight", patchWeight), ("patch.bias", patchBias), ("class_token", classToken),
-            ("position_embedding", positionEmbedding),
-        ]
-        for (i, block) in blocks.enumerated() { named += block.namedParameters(prefix: "blocks.\(i).") }
-        named += [
-            ("norm.weight", normScale), ("norm.bias", normShift), ("head.weight", headWeight), ("head.bias", headBias),
-        ]
-        return named
+        patch = Linear(c.channels * c.patchSize * c.patchSize, c.dim, dtype: dtype, using: &rng)
+        classToken = Initialization.normal(std: 0.02).parameter([1, 1, c.dim], fanIn: 1, dtype: dtype, using: &rng)
+        positionEmbedding = Initialization.normal(std: 0.02).parameter(
+            [1, c.patchCount + 1, c.dim], fanIn: 1, dtype: dtype, using: &rng)
+        blocks = (0..<c.depth).map { _ in
+            TransformerBlock(
+                dim: c.dim, heads: c.heads, mlpDim: c.mlpDim, activation: .gelu, dropout: c.dropout, dtype: dtype,
+                using: &rng)
+        }
+        norm = LayerNorm(c.dim, dtype: dtype)
+        head = Linear(c.dim, c.classes, dtype: dtype, using: &rng)
+        dropout = Dropout(c.dropout)
     }
 
     /// Cuts (B, C, H, W) images into (B, N, C·P·P) rows of flattened patches, in row-major patch order.
@@ -82,39 +77,55 @@ public struct VisionTransformer: Model {
         precondition(
             images.rank == 4 && Array(images.shape.dropFirst()) == [c.channels, c.imageSize, c.imageSize],
             "VisionTransformer: images \(images.shape) must be (B, \(c.channels), \(c.imageSize), \(c.imageSize))")
-        let b = images.shape[0], p = c.patchSize, g = c.imageSize / p
+        let b = images.shape[0]
+        let p = c.patchSize
+        let g = c.imageSize / p
         return images.reshaped([b, c.channels, g, p, g, p])  // (B, C, H/P, P, W/P, P)
             .permuted([0, 2, 4, 1, 3, 5])  // (B, H/P, W/P, C, P, P)
             .reshaped([b, g * g, c.channels * p * p])  // (B, N, C·P·P)
     }
 
-    /// Logits (B, classes), and the post-softmax attention weights (B, H, N+1, N+1) of block `attentionLayer`
-    /// when asked (negative counts from the last).
-    public func forward(
-        _ images: Tensor, training: Bool, using rng: inout RandomGenerator, attentionLayer: Int? = nil
-    ) -> (logits: Tensor, attention: Tensor?) {
-        let c = configuration
+    /// The tokens the first block reads: (B, N + 1, D).
+    public func embed(_ images: Tensor, _ context: inout ForwardContext) -> Tensor {
         let b = images.shape[0]
-        let patches = patchify(images).linear(weight: patchWeight, bias: patchBias)  // (B, N, D)
-        let tokens = Tensor.concatenate([classToken.expanded(to: [b, 1, c.dim]), patches], axis: 1)  // (B, N+1, D)
-        var x = (tokens + positionEmbedding).dropout(p: c.dropout, training: training, using: &rng)
-        let wanted = attentionLayer.map { $0 < 0 ? $0 + blocks.count : $0 }
-        var attention: Tensor?
-        for (i, block) in blocks.enumerated() {
-            let out = block.forward(
-                x, heads: c.heads, causal: false, activation: .gelu, dropout: c.dropout, training: training,
-                using: &rng)
-            x = out.output
-            if i == wanted { attention = out.attention }
-        }
-        let classState = x.layerNorm(normalizedShape: [c.dim], scale: normScale, shift: normShift)[0..<b, 0..<1]
-            .reshaped([b, c.dim])  // (B, D)
-        return (classState.linear(weight: headWeight, bias: headBias), attention)
+        let patches = patch(patchify(images))  // (B, N, D)
+        let tokens = Tensor.concatenate(
+            [classToken.expanded(to: [b, 1, configuration.dim]), patches], axis: 1)  // (B, N+1, D)
+        return dropout(tokens + positionEmbedding, &context)
     }
 
-    /// Logits in evaluation mode.
-    public func callAsFunction(_ images: Tensor) -> Tensor {
-        var rng = RandomGenerator(seed: 0)
-        return forward(images, training: false, using: &rng).logits
+    /// Logits (B, classes) for images (B, C, H, W).
+    public func callAsFunction(_ images: Tensor, _ context: inout ForwardContext) -> Tensor {
+        var x = embed(images, &context)  // (B, N+1, D)
+        for block in blocks { x = block(x, &context) }
+        let b = images.shape[0]
+        let classState = norm(x)[0..<b, 0..<1].reshaped([b, configuration.dim])  // (B, D)
+        return head(classState)
+    }
+
+    /// The post-softmax attention weights (B, H, N+1, N+1) of block `layer` (negative counts from the last) for
+    /// `images`, in evaluation mode.
+    public func attentionWeights(_ images: Tensor, layer: Int = -1) -> Tensor {
+        let wanted = layer < 0 ? layer + blocks.count : layer
+        precondition(blocks.indices.contains(wanted), "VisionTransformer: no block \(layer) of \(blocks.count)")
+        var context = ForwardContext.evaluation
+        var x = embed(images, &context)
+        for block in blocks[..<wanted] { x = block(x, &context) }
+        return blocks[wanted].attentionWeights(x)
+    }
+
+    public func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+        let c = configuration
+        guard input == [c.channels, c.imageSize, c.imageSize] else {
+            throw ShapeError(
+                "needs (\(c.channels), \(c.imageSize), \(c.imageSize)) images")
+        }
+        return [c.classes]
+    }
+
+    public var description: String {
+        let c = configuration
+        return "VisionTransformer(patch \(c.patchSize), dim \(c.dim), depth \(c.depth), heads \(c.heads), "
+            + "mlp \(c.mlpDim), classes \(c.classes))"
     }
 }

@@ -15,7 +15,7 @@ public final class BatchNormStatistics {
     /// The running mean per channel, (C,). Starts at 0. Replaced (never mutated) by each update.
     public var runningMean: Tensor
     /// The running (unbiased) variance per channel, (C,). Starts at 1. Replaced (never mutated) by each update.
-    public var runningVariance: Tensor
+    public var runningVar: Tensor
     /// The weight of the newest batch in the running averages (PyTorch's default 0.1).
     public let momentum: Double
     /// How many training batches have been blended in (PyTorch's `num_batches_tracked`); set when a checkpoint
@@ -30,19 +30,19 @@ public final class BatchNormStatistics {
         precondition(channels > 0, "BatchNormStatistics: channels must be positive, got \(channels)")
         self.init(
             runningMean: Tensor.zeros([channels], dtype: dtype),
-            runningVariance: Tensor.ones([channels], dtype: dtype), momentum: momentum)
+            runningVar: Tensor.ones([channels], dtype: dtype), momentum: momentum)
     }
 
     /// Statistics with given values, e.g. restored from a checkpoint; both (C,) of one dtype.
-    public init(runningMean: Tensor, runningVariance: Tensor, momentum: Double = 0.1) {
+    public init(runningMean: Tensor, runningVar: Tensor, momentum: Double = 0.1) {
         precondition(
-            runningMean.rank == 1 && runningMean.shape == runningVariance.shape
-                && runningMean.dtype == runningVariance.dtype,
+            runningMean.rank == 1 && runningMean.shape == runningVar.shape
+                && runningMean.dtype == runningVar.dtype,
             "BatchNormStatistics: mean \(runningMean.shape) \(runningMean.dtype) and variance "
-                + "\(runningVariance.shape) \(runningVariance.dtype) must both be (C,) of one dtype")
+                + "\(runningVar.shape) \(runningVar.dtype) must both be (C,) of one dtype")
         precondition(momentum >= 0 && momentum <= 1, "BatchNormStatistics: momentum \(momentum) not in [0, 1]")
         self.runningMean = runningMean.detached()
-        self.runningVariance = runningVariance.detached()
+        self.runningVar = runningVar.detached()
         self.momentum = momentum
     }
 
@@ -50,7 +50,7 @@ public final class BatchNormStatistics {
     func update(batchMean: Tensor, unbiasedVariance: Tensor) {
         noGrad {
             runningMean = runningMean * (1 - momentum) + batchMean * momentum
-            runningVariance = runningVariance * (1 - momentum) + unbiasedVariance * momentum
+            runningVar = runningVar * (1 - momentum) + unbiasedVariance * momentum
         }
         batchesTracked += 1
     }
@@ -75,7 +75,9 @@ extension Tensor {
         scale: Tensor, shift: Tensor, statistics: BatchNormStatistics?, training: Bool, eps: Double = 1e-5
     ) -> Tensor {
         precondition(rank >= 2, "batchNorm: input must be (N, C) or (N, C, H, W), got \(shape)")
-        let channels = shape[1], batch = shape[0], inner = shape[2...].reduce(1, *)
+        let channels = shape[1]
+        let batch = shape[0]
+        let inner = shape[2...].reduce(1, *)
         precondition(
             scale.shape == [channels] && shift.shape == [channels],
             "batchNorm: scale \(scale.shape) and shift \(shift.shape) must be [\(channels)] for input \(shape)")
@@ -89,7 +91,8 @@ extension Tensor {
                     + "for input \(shape) \(dtype)")
         }
         let m = batch * inner
-        let mean: Tensor, invStd: Tensor
+        let mean: Tensor
+        let invStd: Tensor
         if training {
             precondition(m > 1, "batchNorm: training needs more than one value per channel, got input \(shape)")
             let variance: Tensor
@@ -99,16 +102,20 @@ extension Tensor {
         } else {
             guard let statistics else { preconditionFailure("batchNorm: evaluation mode needs running statistics") }
             mean = statistics.runningMean
-            invStd = noGrad { 1 / (statistics.runningVariance + eps).sqrt() }
+            invStd = noGrad { 1 / (statistics.runningVar + eps).sqrt() }
         }
 
         let out = Tensor(uninitialized: shape, dtype: dtype)
         func forward<T: NativeScalar>(_: T.Type) {
-            let x = pointer(T.self), y = out.pointer(T.self)
-            let mu = mean.pointer(T.self), s = invStd.pointer(T.self)
-            let gamma = scale.pointer(T.self), beta = shift.pointer(T.self)
+            let x = pointer(T.self)
+            let y = out.pointer(T.self)
+            let mu = mean.pointer(T.self)
+            let s = invStd.pointer(T.self)
+            let gamma = scale.pointer(T.self)
+            let beta = shift.pointer(T.self)
             parallelChannels(channels, work: m) { c in
-                let k = gamma[c] * s[c], b = beta[c] - mu[c] * k
+                let k = gamma[c] * s[c]
+                let b = beta[c] - mu[c] * k
                 for n in 0..<batch {
                     let base = (n * channels + c) * inner
                     let (xRow, yRow) = (x + base, y + base)
@@ -126,14 +133,21 @@ extension Tensor {
             let dScale = Tensor(uninitialized: [channels], dtype: self.dtype)
             let dShift = Tensor(uninitialized: [channels], dtype: self.dtype)
             func backward<T: NativeScalar>(_: T.Type) {
-                let x = self.pointer(T.self), gy = g.pointer(T.self), gx = dx?.pointer(T.self)
-                let mu = mean.pointer(T.self), s = invStd.pointer(T.self), gamma = scale.pointer(T.self)
-                let gGamma = dScale.pointer(T.self), gBeta = dShift.pointer(T.self)
+                let x = self.pointer(T.self)
+                let gy = g.pointer(T.self)
+                let gx = dx?.pointer(T.self)
+                let mu = mean.pointer(T.self)
+                let s = invStd.pointer(T.self)
+                let gamma = scale.pointer(T.self)
+                let gGamma = dScale.pointer(T.self)
+                let gBeta = dShift.pointer(T.self)
                 let count = T(m)
                 parallelChannels(channels, work: m) { c in
                     // Σ g, and Σ g·x̂ = s·Σ g·(x − μ), in one pass.
-                    let mean = mu[c], invStd = s[c]
-                    var sumG: T = 0, sumGD: T = 0
+                    let mean = mu[c]
+                    let invStd = s[c]
+                    var sumG: T = 0
+                    var sumGD: T = 0
                     for n in 0..<batch {
                         let base = (n * channels + c) * inner
                         let (gRow, xRow) = (gy + base, x + base)
@@ -148,7 +162,8 @@ extension Tensor {
                     let k = gamma[c] * invStd
                     if training {
                         // dx = k·(g − Σg/M − x̂·Σg·x̂/M) = k·g + (a·x + b) with a = −k·s·Σg·x̂/M, b = −k·Σg/M − a·μ
-                        let a = -k * invStd * sumGX / count, b = -k * sumG / count - a * mean
+                        let a = -k * invStd * sumGX / count
+                        let b = -k * sumG / count - a * mean
                         for n in 0..<batch {
                             let base = (n * channels + c) * inner
                             let (gRow, xRow, dxRow) = (gy + base, x + base, gx + base)
@@ -180,10 +195,14 @@ extension Tensor {
         let mean = Tensor(uninitialized: [channels], dtype: dtype)
         let variance = Tensor(uninitialized: [channels], dtype: dtype)
         func run<T: NativeScalar>(_: T.Type) {
-            let x = pointer(T.self), mu = mean.pointer(T.self), v = variance.pointer(T.self)
+            let x = pointer(T.self)
+            let mu = mean.pointer(T.self)
+            let v = variance.pointer(T.self)
             let rowCount = T(inner)
             parallelChannels(channels, work: batch * inner) { c in
-                var count: T = 0, average: T = 0, squares: T = 0
+                var count: T = 0
+                var average: T = 0
+                var squares: T = 0
                 for n in 0..<batch {
                     let row = x + (n * channels + c) * inner
                     let rowAverage = rowSum(inner) { row[$0] } / rowCount
@@ -191,7 +210,8 @@ extension Tensor {
                         let d = row[i] - rowAverage
                         return d * d
                     }
-                    let total = count + rowCount, delta = rowAverage - average
+                    let total = count + rowCount
+                    let delta = rowAverage - average
                     average += delta * (rowCount / total)
                     squares += rowSquares + delta * delta * (count * rowCount / total)
                     count = total

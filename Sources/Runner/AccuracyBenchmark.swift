@@ -92,7 +92,7 @@ struct AccuracyBench: ParsableCommand {
         noGrad {
             for first in stride(from: 0, to: test.count, by: 500) {
                 let part = test.subset(first..<min(first + 500, test.count))
-                let predicted = classifier.forward(part.inputs, false, &rng).argmax(axis: 1)  // (500,)
+                let predicted = classifier.model(part.inputs).argmax(axis: 1)  // (500,)
                 correct += zip(predicted, part.labels).filter { $0 == $1 }.count
             }
         }
@@ -124,14 +124,16 @@ struct AccuracyBench: ParsableCommand {
     static func validationLoss(of model: DecoderTransformer, on tokens: [Int], blocks: Int = 200) -> Double {
         precondition(tokens.count > 64 * blocks, "validationLoss: \(tokens.count) tokens for \(blocks) blocks of 64")
         let perPass = 50
-        var rng = RandomGenerator(seed: 0)
+        var evaluation = ForwardContext.evaluation
         var total = 0.0
         noGrad {
             for first in stride(from: 0, to: blocks, by: perPass) {
                 let count = min(perPass, blocks - first)
-                let begin = 64 * first, end = 64 * (first + count)
-                let inputs = Array(tokens[begin..<end]), targets = Array(tokens[(begin + 1)..<(end + 1)])
-                let loss = model.loss(inputs, targets: targets, batch: count, training: false, using: &rng)
+                let begin = 64 * first
+                let end = 64 * (first + count)
+                let inputs = Array(tokens[begin..<end])
+                let targets = Array(tokens[(begin + 1)..<(end + 1)])
+                let loss = model.loss(inputs, targets: targets, batch: count, &evaluation)
                 total += loss.item() * Double(count)
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
+
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #endif
 
 /// The `runner` command line: experiments, diagnostics and benchmarks.
@@ -12,7 +13,7 @@ struct Runner: ParsableCommand {
         discussion: """
             runner Experiments/cnn.json runs an experiment spec (the default subcommand `run`); see docs/spec.md.
             """,
-        subcommands: [Run.self, Summary.self, GradCheck.self, Demo.self, Example.self, Bench.self],
+        subcommands: [Run.self, Summary.self, GradCheck.self, Schema.self, Demo.self, Example.self, Bench.self],
         defaultSubcommand: Run.self
     )
 

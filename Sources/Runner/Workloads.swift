@@ -18,22 +18,19 @@ struct Workload {
     let makeStep: () -> (Int) -> Double
 }
 
-/// An image classifier of the workloads: the model (its parameters, for the optimizer) and its forward function
-/// `(images (N, 1, 28, 28), training, rng) → logits (N, 10)`.
+/// An image classifier of the workloads: the model, whose forward maps images (N, 1, 28, 28) to logits (N, 10).
 struct ImageClassifier {
-    let model: Model
+    let model: any Layer
     /// Whether a training step splits its batch over the threads (`shardedBackward`) rather than each op: not for
     /// batch norm, which mixes a batch's examples, and not where a step is too short to gain from it (W1's
     /// 0.2 ms step took 0.2–0.8 ms split in two, measured in docs/performance.md).
     let splitsBatch: Bool
-    let forward: (Tensor, Bool, inout RandomGenerator) -> Tensor
 
-    init(model: Model, splitsBatch: Bool = false, forward: @escaping (Tensor, Bool, inout RandomGenerator) -> Tensor) {
+    init(_ model: any Layer, splitsBatch: Bool = false) {
         precondition(
             !splitsBatch || model.namedBuffers.isEmpty, "ImageClassifier: a model with buffers cannot split its batch")
         self.model = model
         self.splitsBatch = splitsBatch
-        self.forward = forward
     }
 
     /// One training step on a batch: zero the gradients, cross-entropy of the logits and its gradients (the
@@ -43,7 +40,8 @@ struct ImageClassifier {
     ) -> Double {
         optimizer.zeroGrad()
         let (loss, _) = classifierLossAndGradients(
-            images, labels, shards: splitsBatch ? Parallelism.threadCount : 1, using: &rng, forward: forward
+            images, labels, shards: splitsBatch ? Parallelism.threadCount : 1, using: &rng,
+            forward: model.callAsFunction
         ) { logits, labels in logits.crossEntropy(labels: labels) }
         optimizer.step()
         return loss
@@ -78,7 +76,8 @@ struct ImageBatches {
     static func fashionMNIST(count: Int, batchSize: Int = 32) throws -> ImageBatches {
         let location = try DatasetResolver().locate(.fashionMNIST, split: .train)
         let (pixels, labels) = try readFashionMNISTPrefix(directory: location.directory, count: count * batchSize)
-        var images: [Tensor] = [], batchLabels: [[Int]] = []
+        var images: [Tensor] = []
+        var batchLabels: [[Int]] = []
         for b in 0..<count {
             let batch = Tensor(uninitialized: [batchSize, 1, 28, 28], dtype: .float32)  // (B, 1, 28, 28)
             let destination = batch.pointer(Float.self)
@@ -101,46 +100,44 @@ enum Workloads {
     static var classifiers: [ClassifierWorkload] {
         [
             ClassifierWorkload(name: "W1", summary: "MLP 784-128-10 ReLU", flopsPerStep: 19.5e6) { rng in
-                let m = MLP(sizes: [784, 128, 10], using: &rng)
-                return ImageClassifier(model: m) { x, t, r in m.forward(x, training: t, using: &r) }
+                ImageClassifier(MLP(sizes: [784, 128, 10], using: &rng))
             },
             ClassifierWorkload(
                 name: "W2", summary: "CNN conv16-BN-pool-conv32-BN-pool-dropout-linear", flopsPerStep: 198e6
             ) { rng in
-                let m = Sequential([
-                    .conv2d(inChannels: 1, outChannels: 16, kernel: 3, padding: 1), .batchNorm2d(channels: 16), .relu,
-                    .maxPool2d(kernel: 2),
-                    .conv2d(inChannels: 16, outChannels: 32, kernel: 3, padding: 1), .batchNorm2d(channels: 32), .relu,
-                    .maxPool2d(kernel: 2), .dropout(0.25), .flatten, .linear(inFeatures: 1568, outFeatures: 10),
-                ], using: &rng)
-                return ImageClassifier(model: m) { x, t, r in m.forward(x, training: t, using: &r) }
+                ImageClassifier(
+                    Sequential(
+                        [
+                            Conv2d(1, 16, kernel: 3, padding: 1, using: &rng), BatchNorm2d(16), ReLU(), MaxPool2d(2),
+                            Conv2d(16, 32, kernel: 3, padding: 1, using: &rng), BatchNorm2d(32), ReLU(), MaxPool2d(2),
+                            Dropout(0.25), Flatten(), Linear(1568, 10, using: &rng),
+                        ], fusion: .all))
             },
             ClassifierWorkload(
                 name: "W3a", summary: "Conv(1→64, 7×7)-ReLU-MaxPool2-Linear(7744→10)", flopsPerStep: 306e6
             ) { rng in
-                let m = Sequential([
-                    .conv2d(inChannels: 1, outChannels: 64, kernel: 7), .relu, .maxPool2d(kernel: 2), .flatten,
-                    .linear(inFeatures: 7744, outFeatures: 10),
-                ], using: &rng)
-                return ImageClassifier(model: m, splitsBatch: true) { x, t, r in m.forward(x, training: t, using: &r) }
+                ImageClassifier(
+                    Sequential(
+                        [
+                            Conv2d(1, 64, kernel: 7, using: &rng), ReLU(), MaxPool2d(2), Flatten(),
+                            Linear(7744, 10, using: &rng),
+                        ], fusion: .all), splitsBatch: true)
             },
             ClassifierWorkload(
                 name: "W3b", summary: "W3a + Conv(64→128, 2×2)-ReLU-MaxPool2", flopsPerStep: 927e6
             ) { rng in
-                let m = Sequential([
-                    .conv2d(inChannels: 1, outChannels: 64, kernel: 7), .relu, .maxPool2d(kernel: 2),
-                    .conv2d(inChannels: 64, outChannels: 128, kernel: 2), .relu, .maxPool2d(kernel: 2), .flatten,
-                    .linear(inFeatures: 3200, outFeatures: 10),
-                ], using: &rng)
-                return ImageClassifier(model: m, splitsBatch: true) { x, t, r in m.forward(x, training: t, using: &r) }
+                ImageClassifier(
+                    Sequential(
+                        [
+                            Conv2d(1, 64, kernel: 7, using: &rng), ReLU(), MaxPool2d(2),
+                            Conv2d(64, 128, kernel: 2, using: &rng), ReLU(), MaxPool2d(2), Flatten(),
+                            Linear(3200, 10, using: &rng),
+                        ], fusion: .all), splitsBatch: true)
             },
             ClassifierWorkload(
                 name: "W4", summary: "ViT patch 7, dim 64, 6 layers, 8 heads, MLP 128", flopsPerStep: 694e6
             ) { rng in
-                let m = VisionTransformer(using: &rng)
-                return ImageClassifier(model: m, splitsBatch: true) { x, t, r in
-                    m.forward(x, training: t, using: &r).logits
-                }
+                ImageClassifier(VisionTransformer(using: &rng), splitsBatch: true)
             },
         ]
     }

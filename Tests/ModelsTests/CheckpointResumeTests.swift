@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Models
 
 // Resume equals uninterrupted, at the library level: train k steps, save a checkpoint, load it into FRESH model
@@ -11,15 +12,14 @@ import Testing
 private func makeModel(seed: UInt64, hidden: Int = 8) -> Sequential {
     var rng = RandomGenerator(seed: seed)
     return Sequential([
-        .linear(inFeatures: 4, outFeatures: hidden), .batchNorm1d(features: hidden), .relu, .dropout(0.3),
-        .linear(inFeatures: hidden, outFeatures: 3),
-    ], using: &rng)
+        Linear(4, hidden, using: &rng), BatchNorm1d(hidden), ReLU(), Dropout(0.3), Linear(hidden, 3, using: &rng),
+    ])
 }
 
 enum OptimizerKind: String, CaseIterable, Sendable {
     case sgdMomentum, nesterov, adam, adamW, rmsprop, rmspropMomentum
 
-    func make(_ model: any Model) -> any Optimizer {
+    func make(_ model: any Module) -> any Optimizer {
         switch self {
         case .sgdMomentum: SGD(model.parameters, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-3)
         case .nesterov: SGD(model.parameters, learningRate: 0.1, momentum: 0.9, nesterov: true)
@@ -43,7 +43,9 @@ private func train(_ model: Sequential, _ optimizer: any Optimizer, _ rng: inout
     for step in steps {
         let rows = (step % 4) * 8..<(step % 4) * 8 + 8
         let x = Tensor(Array(inputs[(rows.lowerBound * 4)..<(rows.upperBound * 4)]), shape: [8, 4])
-        let loss = model.forward(x, training: true, using: &rng).crossEntropy(labels: Array(labels[rows]))
+        var context = ForwardContext(training: true, rng: rng)
+        let loss = model(x, &context).crossEntropy(labels: Array(labels[rows]))
+        rng = context.rng
         optimizer.zeroGrad()
         loss.backward()
         optimizer.step()
@@ -51,10 +53,11 @@ private func train(_ model: Sequential, _ optimizer: any Optimizer, _ rng: inout
 }
 
 /// Every parameter and buffer as bit patterns, by name.
-private func snapshot(_ model: any Model) -> [String: [UInt32]] {
-    Dictionary(uniqueKeysWithValues: (model.namedParameters + model.namedBuffers).map {
-        ($0.name, $0.tensor.floats.map(\.bitPattern))
-    })
+private func snapshot(_ model: any Module) -> [String: [UInt32]] {
+    Dictionary(
+        uniqueKeysWithValues: (model.namedParameters + model.namedBuffers).map {
+            ($0.name, $0.tensor.floats.map(\.bitPattern))
+        })
 }
 
 private func checkpointPath(_ directory: String) -> String { directory + "/checkpoint.safetensors" }
@@ -66,14 +69,16 @@ private func trainAndSave(_ kind: OptimizerKind, k: Int, in directory: String) t
     var rng = RandomGenerator(seed: 2)
     train(model, optimizer, &rng, 0..<k)
     let rngJSON = String(decoding: try JSONEncoder().encode(rng), as: UTF8.self)
-    try Checkpoint.save(model: model, optimizer: optimizer, metadata: ["step": "\(k)", "rng": rngJSON],
-                        to: checkpointPath(directory))
+    try Checkpoint.save(
+        model: model, optimizer: optimizer, metadata: ["step": "\(k)", "rng": rngJSON],
+        to: checkpointPath(directory))
     return checkpointPath(directory)
 }
 
 @Test(arguments: OptimizerKind.allCases)
 func resumingEqualsTrainingStraight(kind: OptimizerKind) throws {
-    let k = 5, m = 4
+    let k = 5
+    let m = 4
     let straight = makeModel(seed: 1)
     var straightRNG = RandomGenerator(seed: 2)
     train(straight, kind.make(straight), &straightRNG, 0..<(k + m))
@@ -87,12 +92,14 @@ func resumingEqualsTrainingStraight(kind: OptimizerKind) throws {
         let optimizer = kind.make(resumed)
         let metadata = try Checkpoint.load(from: path, into: resumed, optimizer: optimizer)
         #expect(metadata.keys.sorted() == ["rng", "step"] && metadata["step"] == "\(k)")
-        #expect(resumed.states[1].statistics?.batchesTracked == k)
+        #expect((resumed.layers[1] as? BatchNorm1d)?.statistics.batchesTracked == k)
         var rng = try JSONDecoder().decode(RandomGenerator.self, from: Data(metadata["rng"]!.utf8))
         train(resumed, optimizer, &rng, k..<(k + m))
         #expect(snapshot(resumed) == snapshot(straight))
         #expect(rng == straightRNG)
-        #expect(resumed.states[1].statistics?.batchesTracked == straight.states[1].statistics?.batchesTracked)
+        #expect(
+            (resumed.layers[1] as? BatchNorm1d)?.statistics.batchesTracked
+                == (straight.layers[1] as? BatchNorm1d)?.statistics.batchesTracked)
 
         // Negative controls: without the dropout stream, or (for stateful optimizers) without the optimizer
         // state, the result differs.
@@ -118,7 +125,8 @@ func resumingEqualsTrainingStraight(kind: OptimizerKind) throws {
         let before = snapshot(wider)
         let error = #expect(throws: CheckpointError.self) { try Checkpoint.load(from: path, into: wider) }
         func vector(_ name: String) -> String { "model.\(name) is [8] F32 in the file, [9] float32 in the model" }
-        let expected = ["model.0.weight is [4, 8] F32 in the file, [4, 9] float32 in the model"]
+        let expected =
+            ["model.0.weight is [4, 8] F32 in the file, [4, 9] float32 in the model"]
             + ["0.bias", "1.weight", "1.bias"].map(vector)
             + ["model.4.weight is [8, 3] F32 in the file, [9, 3] float32 in the model"]
             + ["1.running_mean", "1.running_var"].map(vector)
@@ -126,26 +134,37 @@ func resumingEqualsTrainingStraight(kind: OptimizerKind) throws {
         #expect(snapshot(wider) == before)
 
         var rng = RandomGenerator(seed: 0)
-        let deeper = Sequential([.linear(inFeatures: 4, outFeatures: 8), .relu, .linear(inFeatures: 8, outFeatures: 3),
-                                 .linear(inFeatures: 3, outFeatures: 3)], using: &rng)
-        guard case .mismatch(_, let problems)? = #expect(throws: CheckpointError.self, performing: {
-            try Checkpoint.load(from: path, into: deeper)
-        }) else { return }
-        #expect(problems == [
-            "missing model.2.weight ([8, 3] float32)", "missing model.2.bias ([3] float32)",
-            "missing model.3.weight ([3, 3] float32)", "missing model.3.bias ([3] float32)",
-        ] + ["1.bias", "1.running_mean", "1.running_var", "1.weight", "4.bias", "4.weight"].map {
-            "unexpected model.\($0): the model has no such tensor"
-        })
+        let deeper = Sequential([
+            Linear(4, 8, using: &rng), ReLU(), Linear(8, 3, using: &rng), Linear(3, 3, using: &rng),
+        ])
+        guard
+            case .mismatch(_, let problems)? = #expect(
+                throws: CheckpointError.self,
+                performing: {
+                    try Checkpoint.load(from: path, into: deeper)
+                })
+        else { return }
+        #expect(
+            problems == [
+                "missing model.2.weight ([8, 3] float32)", "missing model.2.bias ([3] float32)",
+                "missing model.3.weight ([3, 3] float32)", "missing model.3.bias ([3] float32)",
+            ]
+                + ["1.bias", "1.running_mean", "1.running_var", "1.weight", "4.bias", "4.weight"].map {
+                    "unexpected model.\($0): the model has no such tensor"
+                })
 
         var rng64 = RandomGenerator(seed: 1)
         let doubles = Sequential([
-            .linear(inFeatures: 4, outFeatures: 8), .batchNorm1d(features: 8), .relu, .dropout(0.3),
-            .linear(inFeatures: 8, outFeatures: 3),
-        ], dtype: .float64, using: &rng64)
-        guard case .mismatch(_, let dtypeProblems)? = #expect(throws: CheckpointError.self, performing: {
-            try Checkpoint.load(from: path, into: doubles)
-        }) else { return }
+            Linear(4, 8, dtype: .float64, using: &rng64), BatchNorm1d(8, dtype: .float64), ReLU(), Dropout(0.3),
+            Linear(8, 3, dtype: .float64, using: &rng64),
+        ])
+        guard
+            case .mismatch(_, let dtypeProblems)? = #expect(
+                throws: CheckpointError.self,
+                performing: {
+                    try Checkpoint.load(from: path, into: doubles)
+                })
+        else { return }
         #expect(dtypeProblems.first == "model.0.weight is [4, 8] F32 in the file, [4, 8] float64 in the model")
     }
 }
@@ -156,13 +175,18 @@ func resumingEqualsTrainingStraight(kind: OptimizerKind) throws {
         let model = makeModel(seed: 3)
         let before = snapshot(model)
         let sgd = SGD(model.parameters, learningRate: 0.5, momentum: 0.9)
-        guard case .mismatch(_, let problems)? = #expect(throws: CheckpointError.self, performing: {
-            try Checkpoint.load(from: path, into: model, optimizer: sgd)
-        }) else { return }
+        guard
+            case .mismatch(_, let problems)? = #expect(
+                throws: CheckpointError.self,
+                performing: {
+                    try Checkpoint.load(from: path, into: model, optimizer: sgd)
+                })
+        else { return }
         #expect(problems.first == "optimizer: it was saved by Adam, not SGD")
-        #expect(problems.contains {
-            $0.hasPrefix("optimizer: unexpected \"exp_avg.0.weight\": this SGD keeps no such buffer")
-        })
+        #expect(
+            problems.contains {
+                $0.hasPrefix("optimizer: unexpected \"exp_avg.0.weight\": this SGD keeps no such buffer")
+            })
         #expect(snapshot(model) == before && sgd.stateByteCount == 0 && sgd.learningRate == 0.5)
 
         let weightsOnly = directory + "/weights.safetensors"
@@ -174,8 +198,10 @@ func resumingEqualsTrainingStraight(kind: OptimizerKind) throws {
 
         let pytorch = directory + "/pytorch.safetensors"
         try PyTorchExport.write(model, to: pytorch)
-        #expect(throws: CheckpointError.invalidMetadata(
-            path: pytorch, key: "tapegrad.format", reason: "is missing: this is not a TapeGrad checkpoint")) {
+        #expect(
+            throws: CheckpointError.invalidMetadata(
+                path: pytorch, key: "tapegrad.format", reason: "is missing: this is not a TapeGrad checkpoint")
+        ) {
             try Checkpoint.load(from: pytorch, into: model)
         }
     }
@@ -188,14 +214,44 @@ func resumingEqualsTrainingStraight(kind: OptimizerKind) throws {
     train(model, adam, &rng, 0..<3)
     let file = Checkpoint.contents(model: model, optimizer: adam, metadata: ["epoch": "0"])
     let parameters = ["0.weight", "0.bias", "1.weight", "1.bias", "4.weight", "4.bias"]
-    let expected = parameters.map { "model." + $0 } + ["model.1.running_mean", "model.1.running_var"]
+    let expected =
+        parameters.map { "model." + $0 } + ["model.1.running_mean", "model.1.running_var"]
         + parameters.flatMap { ["optimizer.exp_avg." + $0, "optimizer.exp_avg_sq." + $0] }
     #expect(file.tensors.keys.sorted() == expected.sorted())
-    #expect(file.metadata == [
-        "epoch": "0", "tapegrad.format": "1", "tapegrad.optimizer": "Adam", "tapegrad.optimizer.step": "3",
-        "tapegrad.optimizer.learning_rate": "0.02", "tapegrad.model.1.num_batches_tracked": "3",
-    ])
-    #expect(file.tensors["model.1.running_mean"]!.tensor()!.floats == model.states[1].statistics!.runningMean.floats)
+    #expect(
+        file.metadata == [
+            "epoch": "0", "tapegrad.format": "2", "tapegrad.optimizer": "Adam", "tapegrad.optimizer.step": "3",
+            "tapegrad.optimizer.learning_rate": "0.02", "tapegrad.model.1.num_batches_tracked": "3",
+        ])
+    let norm = try! #require(model.layers[1] as? BatchNorm1d)
+    #expect(file.tensors["model.1.running_mean"]!.tensor()!.floats == norm.statistics.runningMean.floats)
+}
+
+/// Format 1 named an embedding's table without `.weight` (`model.token_embedding`); such files still load, with
+/// their optimizer state.
+@Test func formatOneCheckpointsOfEmbeddingsStillLoad() throws {
+    var configuration = DecoderTransformerConfiguration()
+    (configuration.vocabularySize, configuration.blockSize, configuration.dim) = (7, 4, 4)
+    (configuration.heads, configuration.layers) = (2, 1)
+    var rng = RandomGenerator(seed: 1)
+    let trained = DecoderTransformer(configuration, using: &rng)
+    let adam = Adam(trained.parameters, learningRate: 0.01)
+    var context = ForwardContext(training: true)
+    trained.loss([1, 2, 3, 4], targets: [2, 3, 4, 5], batch: 1, &context).backward()
+    adam.step()
+    var old = Checkpoint.contents(model: trained, optimizer: adam)
+    old.metadata["tapegrad.format"] = "1"
+    for (key, tensor) in old.tensors where key.hasSuffix("_embedding.weight") {
+        old.tensors[key] = nil
+        old.tensors[String(key.dropLast(".weight".count))] = tensor
+    }
+    #expect(old.tensors["model.token_embedding"] != nil && old.tensors["optimizer.exp_avg.position_embedding"] != nil)
+    let fresh = DecoderTransformer(configuration, using: &rng)
+    let freshAdam = Adam(fresh.parameters, learningRate: 0.01)
+    try Checkpoint.restore(old, path: "old.safetensors", into: fresh, optimizer: freshAdam)
+    #expect(snapshot(fresh) == snapshot(trained))
+    old.metadata["tapegrad.format"] = "0"
+    #expect(throws: CheckpointError.self) { try Checkpoint.restore(old, path: "old.safetensors", into: fresh) }
 }
 
 @Test func checkpointsAreReplacedAtomically() throws {

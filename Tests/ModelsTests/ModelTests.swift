@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Models
 
 // Models: gradients at tiny sizes (float64 finite differences over every parameter entry), parameter counts
@@ -15,33 +16,68 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
     let model = MLP(sizes: [6, 5, 4, 3], activation: .tanh, dropout: 0.3, dtype: .float64, using: &rng)
     let x = Tensor.normal([4, 6], dtype: .float64, using: &rng)
     expectGradients(model.parameters) {
-        var dropoutRNG = RandomGenerator(seed: 9)
-        return model.forward(x, training: true, using: &dropoutRNG).crossEntropy(labels: [0, 2, 1, 2])
+        var context = ForwardContext(training: true, rng: RandomGenerator(seed: 9))
+        return model(x, &context).crossEntropy(labels: [0, 2, 1, 2])
     }
 }
 
 @Test func cnnGradientsWithBatchNormAndDropout() {
     var rng = RandomGenerator(seed: 2)
-    let model = Sequential([
-        .conv2d(inChannels: 2, outChannels: 3, kernel: 3, padding: 1), .batchNorm2d(channels: 3), .relu,
-        .maxPool2d(kernel: 2), .dropout(0.25), .flatten, .linear(inFeatures: 12, outFeatures: 5),
-        .batchNorm1d(features: 5), .tanh, .linear(inFeatures: 5, outFeatures: 3),
-    ], dtype: .float64, using: &rng)
+    let model = Sequential(
+        [
+            Conv2d(2, 3, kernel: 3, padding: 1, dtype: .float64, using: &rng), BatchNorm2d(3, dtype: .float64), ReLU(),
+            MaxPool2d(2), Dropout(0.25), Flatten(), Linear(12, 5, dtype: .float64, using: &rng),
+            BatchNorm1d(5, dtype: .float64), Tanh(), Linear(5, 3, dtype: .float64, using: &rng),
+        ], fusion: .all)
     let x = Tensor.normal([3, 2, 4, 4], dtype: .float64, using: &rng)
     expectGradients(model.parameters) {
-        var dropoutRNG = RandomGenerator(seed: 4)
-        return model.forward(x, training: true, using: &dropoutRNG).crossEntropy(labels: [2, 0, 1])
+        var context = ForwardContext(training: true, rng: RandomGenerator(seed: 4))
+        return model(x, &context).crossEntropy(labels: [2, 0, 1])
     }
 }
 
 @Test func cnnWithAveragePoolingGradientsInEvalMode() {
     var rng = RandomGenerator(seed: 5)
     let model = Sequential([
-        .conv2d(inChannels: 1, outChannels: 2, kernel: 2, stride: 2), .batchNorm2d(channels: 2), .sigmoid,
-        .avgPool2d(kernel: 2, stride: 1), .globalAvgPool, .linear(inFeatures: 2, outFeatures: 2),
-    ], dtype: .float64, using: &rng)
+        Conv2d(1, 2, kernel: 2, stride: 2, dtype: .float64, using: &rng), BatchNorm2d(2, dtype: .float64), Sigmoid(),
+        AvgPool2d(2, stride: 1), GlobalAvgPool2d(), Linear(2, 2, dtype: .float64, using: &rng),
+    ])
     let x = Tensor.normal([2, 1, 6, 6], dtype: .float64, using: &rng)
     expectGradients(model.parameters) { model(x).crossEntropy(labels: [1, 0]) }
+}
+
+@Test func residualBlocksWithIdentityAndProjectionShortcutsGradients() throws {
+    var rng = RandomGenerator(seed: 11)
+    // A ResNet basic block keeping the shape, then one halving the sides and doubling the channels.
+    let same = Residual(
+        Sequential([
+            Conv2d(2, 2, kernel: 3, padding: 1, dtype: .float64, using: &rng), BatchNorm2d(2, dtype: .float64), ReLU(),
+            Conv2d(2, 2, kernel: 3, padding: 1, dtype: .float64, using: &rng),
+        ]))
+    let downBody = Sequential([Conv2d(2, 4, kernel: 3, stride: 2, padding: 1, dtype: .float64, using: &rng), Tanh()])
+    let shortcut = try! Residual.projection(from: [2, 5, 5], to: [4, 3, 3], dtype: .float64, using: &rng)
+    let down = Residual(downBody, shortcut: shortcut)
+    let model = Sequential([same, ReLU(), down, GlobalAvgPool2d(), Linear(4, 3, dtype: .float64, using: &rng)])
+    #expect(try model.outputShapes(for: [2, 5, 5]) == [[2, 5, 5], [2, 5, 5], [4, 3, 3], [4], [3]])
+    #expect((shortcut as? Conv2d)?.stride == 2)
+    let x = Tensor.normal([3, 2, 5, 5], dtype: .float64, using: &rng)
+    expectGradients(model.parameters) {
+        var context = ForwardContext(training: true)
+        return model(x, &context).crossEntropy(labels: [2, 0, 1])
+    }
+    // The identity shortcut adds the input itself.
+    let y = noGrad { same.body(x) + x }
+    #expect(noGrad { same(x) }.scalars == y.scalars)
+}
+
+@Test func residualShapesThatNoProjectionMapsAreRefused() throws {
+    var rng = RandomGenerator(seed: 0)
+    #expect(throws: ShapeError.self) { try Residual.projection(from: [2, 5, 5], to: [4], using: &rng) }
+    #expect(throws: ShapeError.self) { try Residual.projection(from: [2, 6, 6], to: [2, 4, 5], using: &rng) }
+    #expect(try Residual.projection(from: [3], to: [3], using: &rng) == nil)
+    #expect(try Residual.projection(from: [3], to: [5], using: &rng) is Linear)
+    let body = Sequential([Conv2d(2, 3, kernel: 1, using: &rng)])
+    #expect(throws: ShapeError.self) { try Residual(body).outputShape(for: [2, 4, 4]) }
 }
 
 @Test func visionTransformerGradients() {
@@ -58,8 +94,8 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
     let model = VisionTransformer(configuration, dtype: .float64, using: &rng)
     let images = Tensor.normal([2, 1, 4, 4], dtype: .float64, using: &rng)
     expectGradients(model.parameters, samples: 6) {
-        var dropoutRNG = RandomGenerator(seed: 7)
-        return model.forward(images, training: true, using: &dropoutRNG).logits.crossEntropy(labels: [2, 0])
+        var context = ForwardContext(training: true, rng: RandomGenerator(seed: 7))
+        return model(images, &context).crossEntropy(labels: [2, 0])
     }
 }
 
@@ -73,27 +109,39 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
     configuration.dropout = 0.1
     var rng = RandomGenerator(seed: 8)
     let model = DecoderTransformer(configuration, dtype: .float64, using: &rng)
-    let tokens = [0, 3, 1, 4, 2, 2, 1, 0], targets = [3, 1, 4, 2, 2, 1, 0, 3]
+    let tokens = [0, 3, 1, 4, 2, 2, 1, 0]
+    let targets = [3, 1, 4, 2, 2, 1, 0, 3]
     expectGradients(model.parameters, samples: 6) {
-        var dropoutRNG = RandomGenerator(seed: 9)
-        return model.loss(tokens, targets: targets, batch: 2, training: true, using: &dropoutRNG)
+        var context = ForwardContext(training: true, rng: RandomGenerator(seed: 9))
+        return model.loss(tokens, targets: targets, batch: 2, &context)
     }
+}
+
+@Test func crossAttentionGradientsAndSelfAttentionAsItsSpecialCase() {
+    var rng = RandomGenerator(seed: 12)
+    let attention = MultiHeadAttention(dim: 4, heads: 2, dtype: .float64, using: &rng)
+    let x = Tensor.normal([2, 3, 4], dtype: .float64, using: &rng)
+    let memory = Tensor.normal([2, 5, 4], dtype: .float64, using: &rng).requiringGrad()
+    let cotangent = Tensor.normal([2, 3, 4], dtype: .float64, using: &rng)
+    expectGradients(attention.parameters + [memory]) { (attention(x, memory: memory) * cotangent).sum() }
+    // Attending to the sequence itself, without a mask, is self-attention.
+    let crossed = noGrad { attention(x, memory: x) }.scalars
+    let selfAttended = noGrad { attention(x) }.scalars
+    #expect(zip(crossed, selfAttended).allSatisfy { abs($0 - $1) < 1e-12 })
 }
 
 @Test func parameterCountsMatchClosedForms() {
     var rng = RandomGenerator(seed: 0)
     // Conv(1→64, 7×7) + MaxPool2 + Linear(7744→10): 64·49 + 64 + 7744·10 + 10.
     let w3a = Sequential([
-        .conv2d(inChannels: 1, outChannels: 64, kernel: 7), .relu, .maxPool2d(kernel: 2), .flatten,
-        .linear(inFeatures: 7744, outFeatures: 10),
-    ], using: &rng)
+        Conv2d(1, 64, kernel: 7, using: &rng), ReLU(), MaxPool2d(2), Flatten(), Linear(7744, 10, using: &rng),
+    ])
     #expect(w3a.parameterCount == 80_650)
     // … + Conv(64→128, 2×2) + MaxPool2 + Linear(3200→10): 3,200 + 32,896 + 32,010.
     let w3b = Sequential([
-        .conv2d(inChannels: 1, outChannels: 64, kernel: 7), .relu, .maxPool2d(kernel: 2),
-        .conv2d(inChannels: 64, outChannels: 128, kernel: 2), .relu, .maxPool2d(kernel: 2), .flatten,
-        .linear(inFeatures: 3200, outFeatures: 10),
-    ], using: &rng)
+        Conv2d(1, 64, kernel: 7, using: &rng), ReLU(), MaxPool2d(2), Conv2d(64, 128, kernel: 2, using: &rng), ReLU(),
+        MaxPool2d(2), Flatten(), Linear(3200, 10, using: &rng),
+    ])
     #expect(w3b.parameterCount == 68_106)
     #expect(MLP(sizes: [784, 128, 10], using: &rng).parameterCount == 784 * 128 + 128 + 128 * 10 + 10)
     // ViT: patch 49·64 + 64, class 64, positions 17·64, 6 × (2·128 LN + 4·64² + 64·128 + 128 + 128·64 + 64),
@@ -105,37 +153,72 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
     #expect(DecoderTransformer(using: &rng).parameterCount == 65 * 64 + 64 * 64 + 4 * decoderBlock + 128 + 64 * 65 + 65)
 }
 
-@Test func summaryListsShapesAndParameters() {
+@Test func summaryListsShapesParametersAndFusedChains() throws {
     var rng = RandomGenerator(seed: 0)
-    let cnn = Sequential([
-        .conv2d(inChannels: 1, outChannels: 64, kernel: 7), .relu, .maxPool2d(kernel: 2), .flatten,
-        .linear(inFeatures: 7744, outFeatures: 10),
-    ], using: &rng)
-    let summary = cnn.summary(inputShape: [1, 28, 28])
+    let cnn = Sequential(
+        [
+            Conv2d(1, 64, kernel: 7, using: &rng), ReLU(), MaxPool2d(2), Flatten(), Linear(7744, 10, using: &rng),
+        ], fusion: .all)
+    let summary = try ModelSummary(cnn, inputShape: [1, 28, 28])
     #expect(summary.rows.map(\.outputShape) == [[64, 22, 22], [64, 22, 22], [64, 11, 11], [7744], [10]])
     #expect(summary.rows.map(\.parameterCount) == [3200, 0, 0, 0, 77_450])
     #expect(summary.totalParameterCount == 80_650)
-    #expect(summary.description.contains("Conv2d(1, 64, 7, stride=1, padding=0)"))
+    #expect(summary.description.contains("Conv2d(1, 64, 7, stride=1, padding=0)  [fused: Conv2d → ReLU → MaxPool2d]"))
+    #expect(!summary.rows[3].layer.contains("fused"))
     #expect(summary.description.contains("80650"))
+    #expect(throws: ShapeError.self) { try ModelSummary(cnn, inputShape: [1, 5, 5]) }
 }
 
-@Test func namedParametersFollowPyTorchSequentialNaming() {
+@Test func summariesOfOtherModelsAndResidualBlocksAddUpToTheirParameterCounts() throws {
     var rng = RandomGenerator(seed: 0)
-    let model = Sequential([.linear(inFeatures: 2, outFeatures: 3), .batchNorm1d(features: 3), .relu], using: &rng)
-    #expect(model.namedParameters.map(\.name) == ["0.weight", "0.bias", "1.weight", "1.bias"])
+    let vit = VisionTransformer(using: &rng)
+    let summary = try ModelSummary(vit, inputShape: [1, 28, 28])
+    #expect(summary.totalParameterCount == vit.parameterCount)
+    #expect(summary.outputShape == [10])
+    #expect(
+        summary.rows.map { String($0.layer.prefix { $0 != " " }) }.prefix(4)
+            == ["patch", "class_token", "position_embedding", "blocks.0"])
+    let residual = Sequential([
+        Residual(Sequential([Linear(3, 4, using: &rng), ReLU()]), shortcut: Linear(3, 4, bias: false, using: &rng)),
+        Linear(4, 2, using: &rng),
+    ])
+    let rows = try ModelSummary(residual, inputShape: [3])
+    #expect(rows.rows.count == 5)  // the block, its two layers, its shortcut, the head
+    #expect(rows.totalParameterCount == residual.parameterCount)
+}
+
+@Test func namesComeFromTheStructure() {
+    var rng = RandomGenerator(seed: 0)
+    let model = Sequential([Linear(2, 3, using: &rng), BatchNorm1d(3), ReLU(), Linear(3, 1, bias: false, using: &rng)])
+    #expect(model.namedParameters.map(\.name) == ["0.weight", "0.bias", "1.weight", "1.bias", "3.weight"])
     #expect(model.namedBuffers.map(\.name) == ["1.running_mean", "1.running_var"])
+    #expect(model.namedModules.map(\.name) == ["", "0", "1", "2", "3"])
+    let block = TransformerBlock(dim: 4, heads: 2, mlpDim: 8, using: &rng)
+    #expect(
+        block.namedParameters.map(\.name) == [
+            "norm1.weight", "norm1.bias", "attention.query", "attention.key", "attention.value", "attention.output",
+            "norm2.weight", "norm2.bias", "mlp.hidden.weight", "mlp.hidden.bias", "mlp.output.weight",
+            "mlp.output.bias",
+        ])
+    #expect(snakeCase("positionEmbedding") == "position_embedding")
+    // PyTorch's layout: linear weights (out, in), attention projections as bias-free linear layers.
+    let state = Dictionary(uniqueKeysWithValues: block.pytorchStateDict().map { ($0.name, $0.tensor.shape) })
+    #expect(state["mlp.hidden.weight"] == [8, 4])
+    #expect(state["attention.query.weight"] == [4, 4])
+    #expect(state.count == 12)
 }
 
 @Test func handSetXORNetworkWithTwoHiddenUnits() {
     // h₁ = relu(x₁ + x₂), h₂ = relu(x₁ + x₂ − 1), y = h₁ − 2·h₂.
     let xor = MLP(
-        weights: [Tensor([[1, 1], [1, 1]]), Tensor([[1], [-2]])],
-        biases: [Tensor([0, -1] as [Double]), Tensor([0] as [Double])],
-        activation: .relu)
+        [
+            Linear(weight: Tensor([[1, 1], [1, 1]]), bias: Tensor([0, -1] as [Double])),
+            Linear(weight: Tensor([[1], [-2]]), bias: Tensor([0] as [Double])),
+        ], activation: .relu)
     #expect(xor.hiddenUnitCount == 2)
     #expect(xor(Tensor([[0, 0], [0, 1], [1, 0], [1, 1]])).scalars == [0, 1, 1, 0])
     // OR needs no hidden unit: y = x₁ + x₂ − 0.5 > 0.
-    let or = MLP(weights: [Tensor([[1], [1]])], biases: [Tensor([-0.5] as [Double])], activation: .linear)
+    let or = MLP([Linear(weight: Tensor([[1], [1]]), bias: Tensor([-0.5] as [Double]))], activation: .linear)
     #expect(or(Tensor([[0, 0], [0, 1], [1, 0], [1, 1]])).scalars.map { $0 > 0 } == [false, true, true, true])
 }
 
@@ -145,11 +228,12 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
     var rng = RandomGenerator(seed: 0)
     let vit = VisionTransformer(configuration, using: &rng)
     let images = Tensor.uniform([2, 1, 28, 28], using: &rng)
-    let out = noGrad { vit.forward(images, training: false, using: &rng, attentionLayer: -1) }
-    #expect(out.logits.shape == [2, 10])
-    #expect(out.attention?.shape == [2, 8, 17, 17])
-    let rowSums = out.attention!.sum(axis: -1).scalars
+    #expect(noGrad { vit(images) }.shape == [2, 10])
+    let attention = noGrad { vit.attentionWeights(images, layer: -1) }
+    #expect(attention.shape == [2, 8, 17, 17])
+    let rowSums = attention.sum(axis: -1).scalars
     #expect(rowSums.allSatisfy { Swift.abs($0 - 1) < 1e-5 })
+    #expect(noGrad { vit.attentionWeights(images, layer: 0) }.scalars != attention.scalars)
 }
 
 @Test func generationIsSeededAndStaysInTheVocabulary() {
@@ -161,7 +245,8 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
     configuration.layers = 1
     var rng = RandomGenerator(seed: 0)
     let model = DecoderTransformer(configuration, using: &rng)
-    var a = RandomGenerator(seed: 42), b = RandomGenerator(seed: 42)
+    var a = RandomGenerator(seed: 42)
+    var b = RandomGenerator(seed: 42)
     let first = model.generate(prompt: [1, 2], count: 20, temperature: 0.8, topK: 3, using: &a)
     let second = model.generate(prompt: [1, 2], count: 20, temperature: 0.8, topK: 3, using: &b)
     #expect(first == second)
@@ -178,50 +263,44 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
     configuration.layers = 2
     var rng = RandomGenerator(seed: 1)
     let model = DecoderTransformer(configuration, using: &rng)
-    let a = noGrad { model.forward([1, 2, 3, 4, 5], batch: 1, training: false, using: &rng).logits }
-    let b = noGrad { model.forward([1, 2, 3, 0, 0], batch: 1, training: false, using: &rng).logits }
+    var context = ForwardContext.evaluation
+    let a = noGrad { model([1, 2, 3, 4, 5], batch: 1, &context) }
+    let b = noGrad { model([1, 2, 3, 0, 0], batch: 1, &context) }
     // Positions 0…2 see the same prefix, so their logits agree exactly.
     #expect(Array(a.scalars.prefix(18)) == Array(b.scalars.prefix(18)))
     #expect(Array(a.scalars.suffix(6)) != Array(b.scalars.suffix(6)))
+    // The ids may come as a tensor too.
+    #expect(noGrad { model(Tensor([[1, 2, 3, 4, 5]] as [[Double]])) }.scalars == a.scalars)
 }
 
-@Test func summariesOfTheOtherModelsAddUpToTheirParameterCounts() {
-    var rng = RandomGenerator(seed: 0)
-    let mlp = MLP(sizes: [784, 128, 10], using: &rng)
-    #expect(mlp.summary().rows.map(\.parameterCount) == [100_480, 1290])
-    #expect(mlp.summary().rows.map(\.outputShape) == [[128], [10]])
-    let vit = VisionTransformer(using: &rng)
-    #expect(vit.summary().totalParameterCount == vit.parameterCount)
-    #expect(vit.summary().rows[1].outputShape == [17, 64])
-    #expect(vit.summary().rows.count == 2 + 6 + 2)
-    let gpt = DecoderTransformer(using: &rng)
-    #expect(gpt.summary().totalParameterCount == gpt.parameterCount)
-    #expect(gpt.summary().rows.last?.outputShape == [64, 65])
-}
-
-/// `forward` pools before the ReLU of a ReLU–max-pool pair; outputs and gradients equal those of the layers applied
-/// one by one in their listed order, including windows whose maximum is negative or tied.
-@Test(arguments: [[Layer.relu, .maxPool2d(kernel: 2)], [.maxPool2d(kernel: 2), .relu]])
-func reluAndMaxPoolRunAsOneRectifiedPoolWithTheSameResults(_ pair: [Layer]) {
+/// The rectified-pooling fusion gives the outputs and gradients of the layers run one by one, including windows
+/// whose maximum is negative or tied: ReLU → MaxPool2d, MaxPool2d → ReLU, and Conv2d → ReLU → MaxPool2d.
+@Test(arguments: [0, 1, 2])
+func fusedChainsGiveTheResultsOfTheirLayers(_ variant: Int) {
     var rng = RandomGenerator(seed: 4)
     // 11 × 11 images: a 12 × 12 convolution output, pooled to 6 × 6 (rows of four windows and an overlapping rest).
-    let model = Sequential(
-        [.conv2d(inChannels: 1, outChannels: 2, kernel: 2, padding: 1)] + pair + [.flatten], dtype: .float64,
-        using: &rng)
+    let conv = Conv2d(1, 2, kernel: 2, padding: 1, dtype: .float64, using: &rng)
+    let pair: [any Layer] = variant == 1 ? [MaxPool2d(2), ReLU()] : [ReLU(), MaxPool2d(2)]
+    let layers: [any Layer] = [conv] + pair + [Flatten()]
+    let fused = Sequential(layers, fusion: .all)
+    let plain = Sequential(layers)
+    #expect(fused.fusion.match(layers, at: 0)?.count == (variant == 1 ? nil : 3))
+    #expect(fused.fusion.match(layers, at: 1)?.count == 2)
     let x = Tensor.normal([2, 1, 11, 11], dtype: .float64, using: &rng)
     let weights = Tensor.normal([2, 72], dtype: .float64, using: &rng)
-    func gradients(_ run: () -> Tensor) -> (output: [Double], grads: [[Double]]) {
+    func gradients(_ model: Sequential, from start: Int) -> (output: [Double], grads: [[Double]]) {
         model.parameters.forEach { $0.zeroGrad() }
-        let y = run()
+        var context = ForwardContext(training: true)
+        // Variant 2 starts at the pair, the convolution's output computed alone.
+        let input = start == 0 ? x : conv(x)
+        let y = Sequential(Array(model.layers[start...]), fusion: model.fusion)(input, &context)
         (y * weights).sum().backward()
         return (y.scalars, model.parameters.map { $0.grad!.scalars })
     }
-    var unused = RandomGenerator(seed: 0)
-    let fused = gradients { model.forward(x, training: true, using: &unused) }
-    let listed = gradients {
-        (0..<4).reduce(x) { h, i in model.apply(i, h, training: true, using: &unused) }
-    }
-    #expect(fused.output == listed.output)
-    #expect(fused.grads == listed.grads)
-    #expect(fused.output.contains(0))  // some windows have a negative maximum
+    let start = variant == 2 ? 1 : 0
+    let a = gradients(fused, from: start)
+    let b = gradients(plain, from: start)
+    #expect(a.output == b.output)
+    #expect(a.grads == b.grads)
+    #expect(a.output.contains(0))  // some windows have a negative maximum
 }

@@ -7,14 +7,14 @@ import Testing
 /// Batch norm from mean / variance / sub / div: normalizes over every axis but 1 with the given statistics, or
 /// with the batch's own (biased) ones when `runningMean` is nil.
 private func composedBatchNorm(
-    _ x: Tensor, _ scale: Tensor, _ shift: Tensor, runningMean: Tensor? = nil, runningVariance: Tensor? = nil
+    _ x: Tensor, _ scale: Tensor, _ shift: Tensor, runningMean: Tensor? = nil, runningVar: Tensor? = nil
 ) -> Tensor {
     var broadcastShape = [Int](repeating: 1, count: x.rank)
     broadcastShape[1] = x.shape[1]  // (1, C, 1, …)
     let axes = [0] + Array(2..<x.rank)
     let mean = runningMean?.reshaped(broadcastShape) ?? x.mean(axes: axes, keepDims: true)
     let variance =
-        runningVariance?.reshaped(broadcastShape) ?? x.variance(axes: axes, correction: 0, keepDims: true)
+        runningVar?.reshaped(broadcastShape) ?? x.variance(axes: axes, correction: 0, keepDims: true)
     let normalized = (x - mean) / (variance + 1e-5).sqrt()
     return normalized * scale.reshaped(broadcastShape) + shift.reshaped(broadcastShape)
 }
@@ -31,7 +31,7 @@ private func composedLayerNorm(_ x: Tensor, dims: Int, _ scale: Tensor, _ shift:
 private func statistics3() -> BatchNormStatistics {
     BatchNormStatistics(
         runningMean: Tensor([0.3, -0.2, 0.1], dtype: .float64),
-        runningVariance: Tensor([0.5, 1.5, 2.0], dtype: .float64))
+        runningVar: Tensor([0.5, 1.5, 2.0], dtype: .float64))
 }
 
 // MARK: - Gradients
@@ -94,7 +94,7 @@ func normalizationGradient(_ c: GradientCase) {
             { $0[0].batchNorm(scale: $0[1], shift: $0[2], statistics: stats, training: false) },
             {
                 composedBatchNorm(
-                    $0[0], $0[1], $0[2], runningMean: stats.runningMean, runningVariance: stats.runningVariance)
+                    $0[0], $0[1], $0[2], runningMean: stats.runningMean, runningVar: stats.runningVar)
             },
             at: normalInputs(shapes, seed: 4), "batch norm eval \(shapes[0])")
     }
@@ -118,8 +118,9 @@ func normalizationGradient(_ c: GradientCase) {
     let bn32 = narrow[0].batchNorm(scale: narrow[1], shift: narrow[2], statistics: nil, training: true)
     #expect(bn32.dtype == .float32)
     expectScalars(bn32.scalars, approximately: bn64.scalars, tolerance: 1e-5, "batch norm float32")
-    let ln64 = inputs[0].layerNorm(normalizedShape: [2, 2], scale: Tensor.ones([2, 2], dtype: .float64),
-                                   shift: Tensor.zeros([2, 2], dtype: .float64))
+    let ln64 = inputs[0].layerNorm(
+        normalizedShape: [2, 2], scale: Tensor.ones([2, 2], dtype: .float64),
+        shift: Tensor.zeros([2, 2], dtype: .float64))
     let ln32 = narrow[0].layerNorm(normalizedShape: [2, 2], scale: Tensor.ones([2, 2]), shift: Tensor.zeros([2, 2]))
     expectScalars(ln32.scalars, approximately: ln64.scalars, tolerance: 1e-5, "layer norm float32")
 }
@@ -134,7 +135,8 @@ func normalizationGradient(_ c: GradientCase) {
     let y = x.batchNorm(
         scale: Tensor([1, 2], dtype: .float64), shift: Tensor([0, 0.5], dtype: .float64), statistics: nil,
         training: true)
-    let a = 1 / (1 + 1e-5).squareRoot(), b = 2 / (4 + 1e-5).squareRoot()
+    let a = 1 / (1 + 1e-5).squareRoot()
+    let b = 2 / (4 + 1e-5).squareRoot()
     expectScalars(y.scalars, approximately: [-a, -2 * b + 0.5, a, 2 * b + 0.5], tolerance: 1e-14, "batch norm 2×2")
     // Rounded: [−0.999995, −1.4999975, 0.999995, 2.4999975].
     expectScalars(y.scalars, approximately: [-0.999995, -1.4999975, 0.999995, 2.4999975], tolerance: 1e-9)
@@ -172,31 +174,33 @@ func normalizationGradient(_ c: GradientCase) {
     // Step 2, same batch: mean 0.9·[0.2, 0.4] + [0.2, 0.4] = [0.38, 0.76]; var 0.9·[1.1, 1.7] + [0.2, 0.8]
     // = [1.19, 2.33].
     let x = Tensor([[1, 2], [3, 6]], dtype: .float64)
-    let scale = Tensor([1, 1], dtype: .float64), shift = Tensor([0, 0], dtype: .float64)
+    let scale = Tensor([1, 1], dtype: .float64)
+    let shift = Tensor([0, 0], dtype: .float64)
     let stats = BatchNormStatistics(channels: 2, dtype: .float64)
-    #expect(stats.runningMean.scalars == [0, 0] && stats.runningVariance.scalars == [1, 1])
+    #expect(stats.runningMean.scalars == [0, 0] && stats.runningVar.scalars == [1, 1])
     _ = x.batchNorm(scale: scale, shift: shift, statistics: stats, training: true)
     expectScalars(stats.runningMean.scalars, approximately: [0.2, 0.4], tolerance: 1e-15, "mean after 1")
-    expectScalars(stats.runningVariance.scalars, approximately: [1.1, 1.7], tolerance: 1e-15, "variance after 1")
+    expectScalars(stats.runningVar.scalars, approximately: [1.1, 1.7], tolerance: 1e-15, "variance after 1")
     _ = x.batchNorm(scale: scale, shift: shift, statistics: stats, training: true)
     expectScalars(stats.runningMean.scalars, approximately: [0.38, 0.76], tolerance: 1e-15, "mean after 2")
-    expectScalars(stats.runningVariance.scalars, approximately: [1.19, 2.33], tolerance: 1e-15, "variance after 2")
+    expectScalars(stats.runningVar.scalars, approximately: [1.19, 2.33], tolerance: 1e-15, "variance after 2")
     #expect(stats.batchesTracked == 2)
-    #expect(!stats.runningMean.requiresGrad && !stats.runningVariance.requiresGrad)
+    #expect(!stats.runningMean.requiresGrad && !stats.runningVar.requiresGrad)
 }
 
 @Test func evaluationUsesRunningStatisticsAndLeavesThemAlone() {
     // Running mean [0.2, 0.4], variance [1.1, 1.7]: y = γ·(x − μ)/√(σ² + ε) + β column by column.
     let stats = BatchNormStatistics(
-        runningMean: Tensor([0.2, 0.4], dtype: .float64), runningVariance: Tensor([1.1, 1.7], dtype: .float64))
+        runningMean: Tensor([0.2, 0.4], dtype: .float64), runningVar: Tensor([1.1, 1.7], dtype: .float64))
     let x = Tensor([[1, 2], [3, 6]], dtype: .float64)
     let y = x.batchNorm(
         scale: Tensor([2, 1], dtype: .float64), shift: Tensor([1, 0], dtype: .float64), statistics: stats,
         training: false)
-    let s0 = 1 / (1.1 + 1e-5).squareRoot(), s1 = 1 / (1.7 + 1e-5).squareRoot()
+    let s0 = 1 / (1.1 + 1e-5).squareRoot()
+    let s1 = 1 / (1.7 + 1e-5).squareRoot()
     let expected = [2 * 0.8 * s0 + 1, 1.6 * s1, 2 * 2.8 * s0 + 1, 5.6 * s1]
     expectScalars(y.scalars, approximately: expected, tolerance: 1e-14, "eval batch norm")
-    #expect(stats.runningMean.scalars == [0.2, 0.4] && stats.runningVariance.scalars == [1.1, 1.7])
+    #expect(stats.runningMean.scalars == [0.2, 0.4] && stats.runningVar.scalars == [1.1, 1.7])
     #expect(stats.batchesTracked == 0)
 }
 
@@ -234,7 +238,8 @@ func normalizationGradient(_ c: GradientCase) {
     let x = Tensor([[1, 2, 3, 4], [10, 20, 30, 40]], dtype: .float64)
     let y = x.layerNorm(
         normalizedShape: [4], scale: Tensor.ones([4], dtype: .float64), shift: Tensor.zeros([4], dtype: .float64))
-    let s0 = 1 / (1.25 + 1e-5).squareRoot(), s1 = 10 / (125 + 1e-5).squareRoot()
+    let s0 = 1 / (1.25 + 1e-5).squareRoot()
+    let s1 = 10 / (125 + 1e-5).squareRoot()
     let expected = [-1.5, -0.5, 0.5, 1.5].map { $0 * s0 } + [-1.5, -0.5, 0.5, 1.5].map { $0 * s1 }
     expectScalars(y.scalars, approximately: expected, tolerance: 1e-14, "two rows")
 }

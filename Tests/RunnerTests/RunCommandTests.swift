@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Runner
 import Models
+import Testing
+
+@testable import Runner
 
 // `runner SPEC` end to end on tiny specs: the outputs, resume equals uninterrupted, sweeps.
 
@@ -34,8 +35,10 @@ extension InterruptibleTraining {
             let status = try trainRun(try load(blobsSpec).spec, folder: folder, resuming: false, quiet: true)
             #expect(status == .completed)
             let files = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
-            for name in ["curves.csv", "summary.json", "spec.json", "checkpoint.safetensors", "weights.safetensors",
-                         "loss.svg", "loss.png", "accuracy.svg", "accuracy.png", "confusion_matrix.png"] {
+            for name in [
+                "curves.csv", "summary.json", "spec.json", "checkpoint.safetensors", "weights.safetensors",
+                "loss.svg", "loss.png", "accuracy.svg", "accuracy.png", "confusion_matrix.png",
+            ] {
                 #expect(files.contains(name), "missing \(name)")
             }
             let curves = try String(contentsOfFile: folder + "/curves.csv", encoding: .utf8).split(separator: "\n")
@@ -50,7 +53,8 @@ extension InterruptibleTraining {
             let parameterCount = 2 * 8 + 8 + 8 * 3 + 3
             #expect(summary["parameter_count"] == .integer(parameterCount))
             guard case .object(let metrics)? = summary["metrics"], case .object(let test)? = metrics["test"],
-                  let accuracy = test["accuracy"]?.doubleValue else {
+                let accuracy = test["accuracy"]?.doubleValue
+            else {
                 Issue.record("summary.json has no test accuracy")
                 return
             }
@@ -63,7 +67,8 @@ extension InterruptibleTraining {
         }
 
         @Test func resumingAnInterruptedRunEqualsAnUninterruptedOne() throws {
-            let straight = temporaryFolder(), interrupted = temporaryFolder()
+            let straight = temporaryFolder()
+            let interrupted = temporaryFolder()
             defer {
                 try? FileManager.default.removeItem(atPath: straight)
                 try? FileManager.default.removeItem(atPath: interrupted)
@@ -105,7 +110,8 @@ extension InterruptibleTraining {
                     try Data(contentsOf: URL(fileURLWithPath: folder + "/weights.safetensors")),
                     rows.dropFirst().map { row in
                         row.split(separator: ",", omittingEmptySubsequences: false).dropLast().compactMap { Double($0) }
-                    })
+                    }
+                )
             }
             // With dropout: the same shards give the same run on one thread and on two.
             let shards = ["training.batch_shards=3"]
@@ -135,8 +141,9 @@ extension InterruptibleTraining {
                     let saved = Parallelism.threadCount
                     Parallelism.threadCount = threads
                     defer { Parallelism.threadCount = saved }
-                    #expect(try trainRun(load(json, overrides).spec, folder: folder, resuming: false, quiet: true)
-                        == .completed)
+                    #expect(
+                        try trainRun(load(json, overrides).spec, folder: folder, resuming: false, quiet: true)
+                            == .completed)
                     // Training-loss rows without the wall-clock column.
                     return try String(contentsOfFile: folder + "/curves.csv", encoding: .utf8).split(separator: "\n")
                         .filter { $0.contains("train") }
@@ -210,8 +217,11 @@ extension InterruptibleTraining {
             let csv = try String(contentsOfFile: folder + "/sweep.csv", encoding: .utf8).split(separator: "\n")
                 .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
             #expect(csv.count == 7)
-            #expect(csv.dropFirst().map { [$0[0], $0[1]] } == [["0", "1"], ["1", "1"], ["2", "1"], ["3", "2"],
-                                                               ["4", "2"], ["5", "2"]])
+            #expect(
+                csv.dropFirst().map { [$0[0], $0[1]] } == [
+                    ["0", "1"], ["1", "1"], ["2", "1"], ["3", "2"],
+                    ["4", "2"], ["5", "2"],
+                ])
             // The best trial of round 1 has the highest validation accuracy of sweep.csv's round-1 rows.
             let best = try #require(bestSweepTrial(batches[0], folder: folder, metric: .validationAccuracy))
             let column = try #require(csv[0].firstIndex(of: "validation_accuracy"))
@@ -234,8 +244,8 @@ extension InterruptibleTraining {
             #expect(sizes.integer && sizes.min.rounded() == sizes.min && sizes.max.rounded() == sizes.max)
             for trial in batches[1] {
                 #expect((lr.min...lr.max) ~= trial.spec.optimizer.lr)
-                guard case .mlp(let m) = trial.spec.model else { throw SpecError("not an mlp") }
-                #expect((dropout.min...dropout.max) ~= m.dropout)
+                #expect(trial.spec.model.type == .mlp)
+                #expect((dropout.min...dropout.max) ~= trial.spec.model.dropout)
                 #expect(Double(trial.spec.training.batchSize) >= sizes.min)
                 #expect(Double(trial.spec.training.batchSize) <= sizes.max)
             }

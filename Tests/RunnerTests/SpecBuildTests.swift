@@ -20,20 +20,19 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
     let task = try classification(experiment)
     #expect(experiment.dataNote == "xor: the four XOR points")
     #expect(task.train.count == 4 && task.validation == nil && task.test == nil)
-    #expect(experiment.summary.rows.map(\.outputShape) == [[4], [2]])
+    #expect(experiment.summary.rows.map(\.parameterCount) == [12, 10] && experiment.summary.outputShape == [2])
     #expect(experiment.model.parameterCount == 2 * 4 + 4 + 4 * 2 + 2)
     // Built with RandomGenerator(seed: 3): the same weights as building the MLP by hand.
     var rng = RandomGenerator(seed: 3)
     let byHand = MLP(sizes: [2, 4, 2], using: &rng)
     #expect(experiment.model.parameters.map(\.scalars) == byHand.parameters.map(\.scalars))
-    var dropout = RandomGenerator(seed: 0)
-    #expect(task.forward(task.train.inputs, false, &dropout).shape == [4, 2])
+    #expect(noGrad { task.model(task.train.inputs) }.shape == [4, 2])
     #expect(experiment.optimizer is Adam && experiment.optimizer.learningRate == 0.001)
-    #expect(
-        experiment.settings
-            == TrainingSettings(
-                epochs: 2, steps: nil, batchSize: 32, shuffle: true, evaluateEvery: nil, logEvery: 100,
-                earlyStoppingPatience: nil, checkpointEvery: nil, clipGradientNorm: nil, seed: 3, batchShards: 1))
+    let training = experiment.spec.training
+    #expect(training.epochs == 2 && training.steps == nil && training.batchSize == 32 && training.shuffle == true)
+    #expect(training.evaluateEvery == nil && training.logEvery == 100 && training.earlyStoppingPatience == nil)
+    #expect(training.checkpointEvery == nil && training.batchShards == 1 && experiment.spec.seed == 3)
+    #expect(experiment.spec.optimizer.clipGradNorm == nil)
 }
 
 @Test func tablesAreSplitStandardizedAndSortedAsAsked() throws {
@@ -47,8 +46,8 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
     #expect(task.train.count == 100 && task.validation?.count == 30 && task.test?.count == 20)
     #expect(experiment.spec.data.train == 100 && experiment.spec.data.test == 20)
     #expect(task.train.labels == task.train.labels.sorted())
-    #expect(experiment.settings.shuffle == false && experiment.settings.clipGradientNorm == 5)
-    #expect(experiment.settings.earlyStoppingPatience == 2)
+    #expect(experiment.spec.training.shuffle == false && experiment.spec.optimizer.clipGradNorm == 5)
+    #expect(experiment.spec.training.earlyStoppingPatience == 2)
     #expect(experiment.optimizer is SGD)
     // Standardized with the training split's statistics: mean 0, standard deviation 1 per feature there.
     let statistics = Standardization(fittedOn: task.train)
@@ -65,14 +64,30 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
         """)
     let summary = experiment.summary
     #expect(
-        summary.rows.map(\.layer) == ["Linear(2, 16)", "BatchNorm1d(16)", "ReLU()", "Dropout(0.2)", "Linear(16, 4)"])
+        summary.rows.map(\.layer)
+            == ["0  Linear(2, 16)", "1  BatchNorm1d(16)", "2  ReLU()", "3  Dropout(0.2)", "4  Linear(16, 4)"])
     #expect(summary.totalParameterCount == experiment.model.parameterCount)
-    guard case .sequential(let layers) = experiment.spec.model else { throw SpecError("not sequential") }
-    #expect(layers.last?.out == 4)
+    #expect(experiment.spec.model.layers.last?.out == 4)
     // 400 examples in batches of 32: 13 steps per epoch, 26 in all, 23 after the warm-up.
     #expect(experiment.schedule == LearningRateSchedule(warmupSteps: 3, decay: .cosine(steps: 23, minimum: 0)))
     #expect(experiment.spec.schedule.steps == 23)
-    #expect(try classification(experiment).firstLayerFilters == nil)
+}
+
+@Test func aResidualBlockGetsAProjectionWhenItChangesTheShape() throws {
+    let experiment = try build(
+        """
+        {"data": {"dataset": "blobs"}, "training": {"epochs": 1},
+         "model": {"type": "sequential", "layers": [{"type": "linear", "out": 8},
+          {"type": "residual", "layers": [{"type": "linear", "out": 8}, {"type": "relu"}]},
+          {"type": "residual", "layers": [{"type": "linear", "out": 4}, {"type": "tanh"}]}, {"type": "linear"}]}}
+        """)
+    let model = try #require(experiment.model as? Sequential)
+    let same = try #require(model.layers[1] as? Residual)
+    let changing = try #require(model.layers[2] as? Residual)
+    #expect(same.shortcut == nil && (changing.shortcut as? Linear)?.weight.shape == [8, 4])
+    #expect(experiment.model.parameterCount == (2 * 8 + 8) + (8 * 8 + 8) + (8 * 4 + 4 + 8 * 4) + (4 * 3 + 3))
+    #expect(experiment.summary.rows.count == 4 + 2 + 3)  // four layers; two inside block 1; two and a shortcut in 2
+    #expect(experiment.spec.model.layers[3].out == 3)
 }
 
 @Test func aLastBatchOfOneIsRejectedForBatchNorm() {
@@ -107,8 +122,8 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
         "{\"data\": {\"dataset\": \"separable\"}, \"loss\": \"logistic\", \"model\": {\"hidden\": []}, "
             + "\"training\": {\"epochs\": 1}}")
     let task = try classification(experiment)
-    var rng = RandomGenerator(seed: 0)
-    #expect(task.forward(task.train.inputs, true, &rng).shape == [200, 1])
+    var context = ForwardContext(training: true)
+    #expect(task.logits(task.train.inputs, &context).shape == [200, 1])
     #expect(task.loss == .logistic)
 }
 
@@ -147,7 +162,7 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
         #expect(task.train.count == 600 && task.validation?.count == 100 && task.test?.count == 300)
         #expect(task.suites.map(\.name) == ["shifted_up_4", "rotated_90"])
         #expect(task.suites.allSatisfy { $0.dataset.count == 300 && $0.dataset.labels == task.test!.labels })
-        #expect(task.firstLayerFilters?().shape == [4, 1, 3, 3])
+        #expect(((task.model as? Sequential)?.layers.first as? Conv2d)?.weight.shape == [4, 1, 3, 3])
         #expect(experiment.summary.rows.last?.outputShape == [10])
         // Shifted up in pixel space, then standardized: the bottom four rows all hold the value of a 0 pixel,
         // which is what the top rows of the standardized test set would hold only by chance.
@@ -155,8 +170,7 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
         let bottom = (0..<300).flatMap { n in (24 * 28..<28 * 28).map { shifted[n * 784 + $0] } }
         #expect(Set(bottom.map { Float($0) }).count == 1)
         #expect(bottom[0] < 0)
-        var rng = RandomGenerator(seed: 0)
-        #expect(task.forward(task.test!.subset(0..<2).inputs, false, &rng).shape == [2, 10])
+        #expect(noGrad { task.model(task.test!.subset(0..<2).inputs) }.shape == [2, 10])
     }
 }
 
@@ -169,10 +183,10 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
              "model": {"type": "vit", "dim": 16, "depth": 1, "heads": 2, "mlp_dim": 16}}
             """, resolver: SpecFixtures.isolatedResolver(directory).withSystemFashionMNIST(at: directory))
         #expect(experiment.dataNote.contains("instead of mnist"))
-        guard case .vit(let v) = experiment.spec.model else { throw SpecError("not a vit") }
-        #expect(v.imageSize == 28 && v.channels == 1)
+        #expect(experiment.spec.model.imageSize == 28 && experiment.spec.model.channels == 1)
         let task = try classification(experiment)
-        let attention = try #require(task.lastLayerAttention?(task.test!.inputs[0..<1]))
+        let vit = try #require(task.model as? VisionTransformer)
+        let attention = noGrad { vit.attentionWeights(task.test!.inputs[0..<1]) }
         #expect(attention.shape == [1, 2, 17, 17])
         let rowSums = attention.sum(axes: [3]).scalars
         #expect(rowSums.allSatisfy { abs($0 - 1) < 1e-5 })
@@ -194,7 +208,7 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
         #expect(task.blockSize == 16 && experiment.spec.data.blockSize == 16 && task.sampleLength == 30)
         #expect(task.train.count + task.validation.count == text.unicodeScalars.count)
         #expect(task.model.configuration.vocabularySize == task.vocabulary.count)
-        #expect(experiment.settings.evaluateEvery == 4 && experiment.settings.steps == 40)
+        #expect(experiment.spec.training.evaluateEvery == 4 && experiment.spec.training.steps == 40)
         #expect((experiment.optimizer as? Adam)?.decoupledWeightDecay == true)
         let tooLong = """
             {"data": {"dataset": "tinyshakespeare", "path": "\(directory)", "validation_fraction": 0.05},

@@ -105,7 +105,7 @@ let badSpecs: [BadSpec] = [
     BadSpec(name: "empty spec", json: "{}", expected: "$.training: expected \"epochs\" or \"steps\""),
     BadSpec(
         name: "conv2d without kernel", json: layers("{\"type\": \"conv2d\", \"out\": 4}"),
-        expected: "$.model.layers[0].kernel: required key is missing; expected the kernel size"),
+        expected: "$.model.layers[0].kernel: required key is missing; a conv2d layer needs kernel"),
     BadSpec(
         name: "csv without path", json: spec("\"data\": {\"dataset\": \"csv\"}"),
         expected: "$.data.path: required key is missing; expected the path of the CSV file"),
@@ -161,7 +161,8 @@ let badSpecs: [BadSpec] = [
         json: layers(
             "{\"type\": \"conv2d\", \"out\": 4, \"kernel\": 30}, {\"type\": \"flatten\"}, "
                 + "{\"type\": \"linear\"}"),
-        expected: "$.model.layers[0]: conv2d kernel 30 is larger than its padded input 28×28 (its input is (1, 28, 28))"
+        expected:
+            "$.model.layers[0]: conv2d kernel 30×30 is larger than its padded input 28×28 (its input is (1, 28, 28))"
     ),
     BadSpec(
         name: "impossible pooling",
@@ -169,7 +170,7 @@ let badSpecs: [BadSpec] = [
             "{\"type\": \"conv2d\", \"out\": 4, \"kernel\": 3, \"padding\": 1}, "
                 + String(repeating: "{\"type\": \"maxpool2d\", \"kernel\": 2}, ", count: 5)
                 + "{\"type\": \"flatten\"}, {\"type\": \"linear\"}"),
-        expected: "$.model.layers[5]: maxpool2d kernel 2 is larger than its input 1×1 (its input is (4, 1, 1))"),
+        expected: "$.model.layers[5]: maxpool2d kernel 2×2 is larger than its input 1×1 (its input is (4, 1, 1))"),
     BadSpec(
         name: "linear on images", json: layers("{\"type\": \"linear\", \"out\": 10}"),
         expected: "$.model.layers[0]: linear needs (F) features; add a flatten layer before it"),
@@ -178,7 +179,7 @@ let badSpecs: [BadSpec] = [
         json: layers(
             "{\"type\": \"flatten\"}, {\"type\": \"linear\"}, {\"type\": \"relu\"}, "
                 + "{\"type\": \"linear\"}"),
-        expected: "$.model.layers[1].out: required key is missing; only the last linear layer may leave out"),
+        expected: "$.model.layers[1]: linear needs \"out\"; only the last linear layer may leave it out (then 10)"),
     BadSpec(
         name: "output not the class count",
         json: layers("{\"type\": \"flatten\"}, {\"type\": \"linear\", \"out\": 5}"),
@@ -300,7 +301,8 @@ func rejectsBadSpec(_ bad: BadSpec) {
 }
 
 @Test func aLayerThatIsNotAnObjectIsOneProblem() {
-    let message = SpecFixtures.rejection("""
+    let message = SpecFixtures.rejection(
+        """
         {"training": {"epochs": 1}, "model": {"type": "cnn", "layers": ["relu", {"type": "linear"}]}}
         """)
     #expect(message == "<spec>: $.model.layers[0]: expected an object, got \"relu\"")

@@ -160,6 +160,12 @@ struct SpecSchema {
         if case .array(let required)? = s["required"] {
             for case .string(let key) in required where members[key] == nil { found.append("\(path).\(key): missing") }
         }
+        for (key, needed) in s["dependentRequired"]?.objectValue ?? [:] where members[key] != nil {
+            guard case .array(let names) = needed else { continue }
+            for case .string(let other) in names where members[other] == nil {
+                found.append("\(path).\(other): missing, needed by \(key)")
+            }
+        }
         for (key, value) in members {
             if let property = properties[key] {
                 found += problems(value, property, "\(path).\(key)")

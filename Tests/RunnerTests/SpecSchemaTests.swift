@@ -33,38 +33,38 @@ private let variantSpecs: [String] = [
     "{\"data\": {\"dataset\": \"xor\"}, \"loss\": \"hinge\", \"training\": {\"epochs\": 1}}",
 ]
 
-@Test func theSchemaListsExactlyTheKeysTheDecoderKnows() throws {
-    let schema = try SpecSchema.load().objectKeys()
-    let diagnostics = SpecDiagnostics()
-    for text in variantSpecs {
-        _ = ExperimentSpec(reading: try JSONParser.parse(text), at: .root, diagnostics)
-    }
-    #expect(diagnostics.issues.isEmpty, "\(diagnostics.issues)")
-    let decoder = diagnostics.knownKeys
-    #expect(decoder.keys.sorted() == schema.keys.sorted())
-    for (path, keys) in decoder {
-        let listed = schema[path] ?? []
-        let difference =
-            "decoder only \(keys.subtracting(listed).sorted()), schema only \(listed.subtracting(keys).sorted())"
-        #expect(keys == listed, "\(path): \(difference)")
-    }
+@Test func theCommittedSchemaIsTheGeneratedOne() throws {
+    // Experiments/spec.schema.json is written by `runner schema --write` from the key declarations.
+    let committed = try SpecSchema.load().root
+    #expect(committed == SpecSchemaWriter.document, "run `swift run runner schema --write` and commit the result")
 }
 
-@Test func theSchemaNamesTheSameChoicesAsTheDecoder() throws {
-    let schema = try SpecSchema.load()
-    let cases: [([String], [String])] = [
-        (["data", "dataset"], DatasetChoice.allCases.map(\.rawValue)),
-        (["data", "order"], DataOrder.allCases.map(\.rawValue)),
-        (["model", "type"], ModelKind.allCases.map(\.rawValue)),
-        (["model", "activation"], Activation.allCases.map(\.rawValue)),
-        (["model", "layers", "type"], LayerKind.allCases.map(\.rawValue)),
-        (["loss"], ClassificationLoss.allCases.map(\.rawValue)),
-        (["optimizer", "type"], OptimizerKind.allCases.map(\.rawValue)),
-        (["schedule", "decay"], DecayKind.allCases.map(\.rawValue)),
-    ]
-    for (path, names) in cases {
-        #expect(schema.names(at: path) == Set(names), "\(path.joined(separator: "."))")
+@Test func theKeyTablesOfTheDocsAreTheGeneratedOnes() throws {
+    let path = (SpecFixtures.repositoryRoot as NSString).appendingPathComponent("docs/spec.md")
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(try SpecDocsWriter.updating(text) == text, "run `swift run runner schema --write` and commit the result")
+}
+
+@Test func everyKeyHasAMeaningAndEveryVariantItsKeys() {
+    func check<Keys: SpecKeys>(_: Keys.Type) {
+        for key in Keys.all { #expect(!key.meaning.isEmpty, "\(Keys.self).\(key.name)") }
+        #expect(Set(Keys.all.map(\.name)).count == Keys.all.count, "\(Keys.self) declares a name twice")
+        for variant in Keys.variants?.names ?? [] {
+            #expect(Keys.variants?.keys(variant) != nil, "\(Keys.self): no keys for \(variant)")
+        }
     }
+    check(ExperimentKeys.self)
+    check(DataKeys.self)
+    check(ModelKeys.self)
+    check(LayerKeys.self)
+    check(OptimizerKeys.self)
+    check(ScheduleKeys.self)
+    check(TrainingKeys.self)
+    check(EvaluationKeys.self)
+    check(OutputKeys.self)
+    check(SweepKeys.self)
+    check(SweepRangeKeys.self)
+    check(SweepRefineKeys.self)
 }
 
 @Test(arguments: variantSpecs)

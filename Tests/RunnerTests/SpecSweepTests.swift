@@ -14,8 +14,7 @@ private func document(_ sweep: String) throws(SpecError) -> SpecDocument {
     // Keys sorted (model.dropout before optimizer.lr), the last one varying fastest.
     let expected: [(Double, Double)] = [(0, 0.1), (0, 0.01), (0, 0.001), (0.5, 0.1), (0.5, 0.01), (0.5, 0.001)]
     for (trial, (dropout, lr)) in zip(trials, expected) {
-        guard case .mlp(let m) = trial.spec.model else { throw SpecError("not an mlp") }
-        #expect(m.dropout == dropout && trial.spec.optimizer.lr == lr)
+        #expect(trial.spec.model.dropout == dropout && trial.spec.optimizer.lr == lr)
         #expect(trial.spec.sweep == nil && trial.json.objectValue?["sweep"] == nil)
         #expect(trial.json.objectValue?["training"] == doc.json.objectValue?["training"])
     }
@@ -36,9 +35,8 @@ private func document(_ sweep: String) throws(SpecError) -> SpecDocument {
         {"grid": {"optimizer": [{"type": "sgd", "lr": 0.1}, {"type": "adam"}], "model.hidden": [[8], [8, 8]]}}
         """)
     let trials = try doc.trials()
-    #expect(trials.map(\.spec.optimizer.kind) == [.sgd, .adam, .sgd, .adam])
-    #expect(
-        trials.map { if case .mlp(let m) = $0.spec.model { m.hidden } else { [] } } == [[8], [8], [8, 8], [8, 8]])
+    #expect(trials.map(\.spec.optimizer.type) == [.sgd, .adam, .sgd, .adam])
+    #expect(trials.map(\.spec.model.hidden) == [[8], [8], [8, 8], [8, 8]])
 }
 
 @Test func randomSearchIsSeededAndWithinItsRanges() throws {
@@ -156,8 +154,10 @@ private let refinedSweep = """
     #expect(first.map(\.json) == (try plain.trials()).map(\.json))
     #expect(first.map(\.round) == [1, 1, 1, 1, 1] && first.map(\.index) == Array(0..<5))
 
-    let best: [String: JSONValue] = ["optimizer.lr": .number(0.01), "model.dropout": .number(0.4),
-                                     "training.batch_size": .integer(16)]
+    let best: [String: JSONValue] = [
+        "optimizer.lr": .number(0.01), "model.dropout": .number(0.4),
+        "training.batch_size": .integer(16),
+    ]
     // Round 3 narrows by 0.5² = 0.25: lr 0.75 decades around 1e-2, dropout 0.2 wide, batch size 15 wide.
     let round3 = try doc.refinedRound(3, best: best)
     let lr = try #require(round3.ranges["optimizer.lr"])
@@ -169,8 +169,7 @@ private let refinedSweep = """
     #expect(round3.trials.map(\.index) == Array(10..<15) && round3.trials.allSatisfy { $0.round == 3 })
     for trial in round3.trials {
         #expect(lr.min...lr.max ~= trial.spec.optimizer.lr)
-        guard case .mlp(let m) = trial.spec.model else { throw SpecError("not an mlp") }
-        #expect(dropout.min...dropout.max ~= m.dropout)
+        #expect(dropout.min...dropout.max ~= trial.spec.model.dropout)
         #expect((9...23).contains(trial.spec.training.batchSize))
         #expect(trial.values["training.batch_size"]?.intValue == trial.spec.training.batchSize)
     }
@@ -188,19 +187,31 @@ private let refinedSweep = """
     #expect(doc.spec.sweep?.refine == SweepRefine())
     #expect(SweepRefine().rounds == 2 && SweepRefine().shrink == 0.5 && SweepRefine().metric == .validationAccuracy)
     let cases: [(String, String)] = [
-        ("{\"grid\": {\"seed\": [1, 2]}, \"refine\": {}}",
-         "$.sweep.refine: only random search can be refined; give \"random\" ranges or remove \"refine\""),
-        ("{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"refine\": {\"shrink\": 1}}",
-         "$.sweep.refine.shrink: expected a number in (0, 1), got 1"),
-        ("{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"refine\": {\"shrink\": 0}}",
-         "$.sweep.refine.shrink: expected a number in (0, 1), got 0"),
-        ("{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"refine\": {\"rounds\": 1}}",
-         "$.sweep.refine.rounds: expected an integer ≥ 2, got 1"),
-        ("{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"refine\": {\"metric\": \"test_loss\"}}",
-         "$.sweep.refine.metric: expected one of \"validation_accuracy\", \"validation_loss\", got \"test_loss\""),
-        ("{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"trials\": 5000, "
-            + "\"refine\": {\"rounds\": 3}}",
-         "$.sweep: expands to 15000 trials, more than 10000"),
+        (
+            "{\"grid\": {\"seed\": [1, 2]}, \"refine\": {}}",
+            "$.sweep.refine: only random search can be refined; give \"random\" ranges or remove \"refine\""
+        ),
+        (
+            "{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"refine\": {\"shrink\": 1}}",
+            "$.sweep.refine.shrink: expected a number in (0, 1), got 1"
+        ),
+        (
+            "{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"refine\": {\"shrink\": 0}}",
+            "$.sweep.refine.shrink: expected a number in (0, 1), got 0"
+        ),
+        (
+            "{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"refine\": {\"rounds\": 1}}",
+            "$.sweep.refine.rounds: expected an integer ≥ 2, got 1"
+        ),
+        (
+            "{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"refine\": {\"metric\": \"test_loss\"}}",
+            "$.sweep.refine.metric: expected one of \"validation_accuracy\", \"validation_loss\", got \"test_loss\""
+        ),
+        (
+            "{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"trials\": 5000, "
+                + "\"refine\": {\"rounds\": 3}}",
+            "$.sweep: expands to 15000 trials, more than 10000"
+        ),
     ]
     for (sweep, expected) in cases {
         let message = SpecFixtures.rejection("{\"training\": {\"epochs\": 1}, \"sweep\": \(sweep)}")

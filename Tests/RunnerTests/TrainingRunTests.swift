@@ -1,23 +1,34 @@
 import Foundation
 import Models
 import Testing
+
 @testable import Runner
 
 // The training loops on small synthetic tasks: learning, logging, early stopping, divergence, interruption.
 
+/// A resolved spec with these training settings and seed 3.
 private func settings(
     epochs: Int = 5, steps: Int? = nil, batchSize: Int = 16, evaluateEvery: Int? = nil, logEvery: Int = 5,
     patience: Int? = nil
-) -> TrainingSettings {
-    TrainingSettings(
-        epochs: epochs, steps: steps, batchSize: batchSize, shuffle: true, evaluateEvery: evaluateEvery,
-        logEvery: logEvery, earlyStoppingPatience: patience, checkpointEvery: nil, clipGradientNorm: nil, seed: 3)
+) -> ExperimentSpec {
+    var spec = ExperimentSpec()
+    spec.seed = 3
+    (spec.training.epochs, spec.training.steps, spec.training.batchSize) = (epochs, steps, batchSize)
+    (spec.training.shuffle, spec.training.evaluateEvery, spec.training.logEvery) = (true, evaluateEvery, logEvery)
+    spec.training.earlyStoppingPatience = patience
+    return spec
+}
+
+/// A model whose every logit is NaN: a run that diverges at once.
+private struct Diverging: Layer {
+    var model: MLP
+    func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor { model(x, &context) * Double.nan }
+    func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { try model.outputShape(for: input) }
 }
 
 /// Three well separated Gaussian blobs in 2-D with an MLP: a task any working loop learns in a few epochs.
 private func blobsRun(
-    _ settings: TrainingSettings, learningRate: Double = 0.05, in directory: String,
-    forward: ((MLP) -> (Tensor, Bool, inout RandomGenerator) -> Tensor)? = nil
+    _ spec: ExperimentSpec, learningRate: Double = 0.05, in directory: String, diverging: Bool = false
 ) throws -> (ClassificationRun, MLP) {
     let data = SyntheticData.gaussianBlobs(classCount: 3, pointsPerClass: 60, seed: 1)
     let splits = data.randomSplit(counts: [120, 30, 30], seed: 2)
@@ -25,13 +36,11 @@ private func blobsRun(
     let model = MLP(sizes: [2, 16, 3], activation: .relu, using: &rng)
     let task = ClassificationTask(
         train: splits[0], validation: splits[1], test: splits[2], suites: [("test_again", splits[2])],
-        loss: .crossEntropy,
-        forward: forward?(model) ?? { x, training, rng in model.forward(x, training: training, using: &rng) },
-        firstLayerFilters: nil, lastLayerAttention: nil)
+        loss: .crossEntropy, model: diverging ? Diverging(model: model) : model)
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let run = ClassificationRun(
         task: task, model: model, optimizer: SGD(model.parameters, learningRate: learningRate, momentum: 0.9),
-        schedule: LearningRateSchedule(), baseLearningRate: learningRate, settings: settings,
+        schedule: LearningRateSchedule(), baseLearningRate: learningRate, spec: spec,
         curves: try CurvesWriter(path: directory + "/curves.csv"), checkpoints: nil, showProgress: false)
     return (run, model)
 }
@@ -67,10 +76,10 @@ extension InterruptibleTraining {
                 #expect(points.filter { $0.split == "train" }.count == 8)  // every 5 of 40 steps
                 #expect(points.filter { $0.split == "validation" }.map(\.epoch) == [1, 2, 3, 4, 5])
                 #expect(points.filter { $0.split == "test" }.count == 5)
-            // Wall-clock seconds never run past the run's total (they were once counted twice after training).
-            #expect(points.allSatisfy { $0.wallSeconds <= seconds + 0.001 })
-            #expect(points.last?.split == "test_again")
-            let trainLosses = points.filter { $0.split == "train" }.map(\.loss)
+                // Wall-clock seconds never run past the run's total (they were once counted twice after training).
+                #expect(points.allSatisfy { $0.wallSeconds <= seconds + 0.001 })
+                #expect(points.last?.split == "test_again")
+                let trainLosses = points.filter { $0.split == "train" }.map(\.loss)
                 #expect(trainLosses.last! < trainLosses.first!)
             }
         }
@@ -87,22 +96,20 @@ extension InterruptibleTraining {
                 // The same run stopped after `bestEpoch` epochs ends with exactly the restored weights.
                 let (reference, referenceModel) = try blobsRun(settings(epochs: bestEpoch), in: dir + "/reference")
                 _ = try reference.run(from: TrainingState(seed: 3))
-                #expect(model.weights[0].scalars == referenceModel.weights[0].scalars)
-                #expect(model.biases[1].scalars == referenceModel.biases[1].scalars)
+                #expect(model.layers[0].weight.scalars == referenceModel.layers[0].weight.scalars)
+                #expect(model.layers[1].bias!.scalars == referenceModel.layers[1].bias!.scalars)
             }
         }
 
         @Test func aNaNLossStopsTheRunWithoutUpdating() throws {
             try withTemporaryDirectory { dir in
-                let (run, model) = try blobsRun(settings(epochs: 3), in: dir) { model in
-                    { x, training, rng in model.forward(x, training: training, using: &rng) * Double.nan }
-                }
-                let before = model.weights[0].scalars
+                let (run, model) = try blobsRun(settings(epochs: 3), in: dir, diverging: true)
+                let before = model.layers[0].weight.scalars
                 let result = try run.run(from: TrainingState(seed: 3))
                 #expect(result.status == .diverged)
                 #expect(result.state.step == 0)
                 #expect(result.message?.contains("the loss became nan at step 1") == true)
-                #expect(model.weights[0].scalars == before)
+                #expect(model.layers[0].weight.scalars == before)
             }
         }
 
@@ -131,14 +138,17 @@ extension InterruptibleTraining {
                 let path = dir + "/curves.csv"
                 let first = try CurvesWriter(path: path)
                 for step in [5, 10, 15] {
-                    first.append(CurvePoint(
-                        epoch: 0, step: step, split: "train", loss: 1, accuracy: 0.5, learningRate: 0.1,
-                        wallSeconds: 1))
+                    first.append(
+                        CurvePoint(
+                            epoch: 0, step: step, split: "train", loss: 1, accuracy: 0.5, learningRate: 0.1,
+                            wallSeconds: 1))
                 }
                 let resumed = try CurvesWriter(path: path, resumingAfterStep: 10)
                 #expect(resumed.points.map(\.step) == [5, 10])
-                resumed.append(CurvePoint(
-                    epoch: 0, step: 15, split: "train", loss: 0.9, accuracy: 0.6, learningRate: 0.1, wallSeconds: 2))
+                resumed.append(
+                    CurvePoint(
+                        epoch: 0, step: 15, split: "train", loss: 0.9, accuracy: 0.6, learningRate: 0.1, wallSeconds: 2)
+                )
                 let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
                 #expect(lines.count == 4)
                 #expect(lines.last?.hasPrefix("0,15,train,0.900000,0.600000") == true)

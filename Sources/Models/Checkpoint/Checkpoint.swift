@@ -15,7 +15,7 @@ import Ops
 ///   `OptimizerState`);
 /// - metadata: the caller's keys as given (step, epoch, RNG state as JSON, …) plus reserved `tapegrad.` keys:
 ///   `tapegrad.format`, `tapegrad.optimizer` (its kind), `tapegrad.optimizer.<scalar>` (`step`,
-///   `learning_rate`) and, for a `Sequential`, `tapegrad.model.<i>.num_batches_tracked` of each batch norm.
+///   `learning_rate`) and `tapegrad.model.<name>.num_batches_tracked` of each batch norm module.
 ///
 /// ```
 /// try Checkpoint.save(model: cnn, optimizer: adam, metadata: ["step": "\(step)"], to: "run/checkpoint.safetensors")
@@ -25,15 +25,16 @@ import Ops
 /// Model weights are stored in this library's layout (linear weights (in, out)); for a file PyTorch's
 /// `load_state_dict` accepts, see `PyTorchExport`.
 public enum Checkpoint {
-    /// The value of `tapegrad.format` in files this version writes.
-    public static let formatVersion = "1"
+    /// The value of `tapegrad.format` in files this version writes. Files of format "1" are read too: they name
+    /// an `Embedding`'s table without its `.weight` (`token_embedding`, now `token_embedding.weight`).
+    public static let formatVersion = "2"
     /// Metadata keys starting with this are the library's own; callers may not use them.
     public static let reservedPrefix = "tapegrad."
 
     /// The checkpoint as a safetensors file in memory (see the type's description for its layout).
     /// `metadata` keys must not start with `tapegrad.`.
     public static func contents(
-        model: any Model, optimizer: (any Optimizer)? = nil, metadata: [String: String] = [:]
+        model: any Module, optimizer: (any Optimizer)? = nil, metadata: [String: String] = [:]
     ) -> SafetensorsFile {
         let reserved = metadata.keys.filter { $0.hasPrefix(reservedPrefix) }.sorted()
         precondition(
@@ -59,7 +60,7 @@ public enum Checkpoint {
     /// Writes a checkpoint of `model`, `optimizer` (when given) and `metadata` to `path` atomically: a crash or
     /// a full disk leaves the previous checkpoint intact. Throws `CheckpointError.unwritable`.
     public static func save(
-        model: any Model, optimizer: (any Optimizer)? = nil, metadata: [String: String] = [:], to path: String
+        model: any Module, optimizer: (any Optimizer)? = nil, metadata: [String: String] = [:], to path: String
     ) throws(CheckpointError) {
         try contents(model: model, optimizer: optimizer, metadata: metadata).write(to: path)
     }
@@ -76,7 +77,7 @@ public enum Checkpoint {
     /// saved `num_batches_tracked` counts are written back.
     @discardableResult
     public static func load(
-        from path: String, into model: any Model, optimizer: (any Optimizer)? = nil
+        from path: String, into model: any Module, optimizer: (any Optimizer)? = nil
     ) throws(CheckpointError) -> [String: String] {
         try restore(SafetensorsFile(contentsOf: path), path: path, into: model, optimizer: optimizer)
     }
@@ -84,16 +85,18 @@ public enum Checkpoint {
     /// Restores checkpoint `contents` (read from `path`, which names it in errors), as `load(from:into:optimizer:)`.
     @discardableResult
     public static func restore(
-        _ contents: SafetensorsFile, path: String, into model: any Model, optimizer: (any Optimizer)? = nil
+        _ contents: SafetensorsFile, path: String, into model: any Module, optimizer: (any Optimizer)? = nil
     ) throws(CheckpointError) -> [String: String] {
         guard let format = contents.metadata[reservedPrefix + "format"] else {
             throw .invalidMetadata(
                 path: path, key: reservedPrefix + "format", reason: "is missing: this is not a TapeGrad checkpoint")
         }
-        guard format == formatVersion else {
+        guard format == formatVersion || format == "1" else {
             throw .invalidMetadata(
-                path: path, key: reservedPrefix + "format", reason: "is \"\(format)\", this version reads \"1\"")
+                path: path, key: reservedPrefix + "format",
+                reason: "is \"\(format)\", this version reads \"1\" and \"\(formatVersion)\"")
         }
+        let contents = format == "1" ? renamingFormat1Tensors(contents, for: model) : contents
         let targets = model.namedParameters + model.namedBuffers
         var values: [(target: Tensor, value: Tensor)] = []
         var problems: [String] = []
@@ -134,8 +137,8 @@ public enum Checkpoint {
         noGrad {
             for (target, value) in values { target.assign(value) }
         }
-        for (index, statistics) in batchNormStatistics(of: model) {
-            if let count = contents.metadata[reservedPrefix + "model.\(index).num_batches_tracked"].flatMap(Int.init) {
+        for (name, statistics) in batchNormStatistics(of: model) {
+            if let count = contents.metadata[reservedPrefix + "model.\(name).num_batches_tracked"].flatMap(Int.init) {
                 statistics.batchesTracked = count
             }
         }
@@ -155,9 +158,33 @@ public enum Checkpoint {
         return state
     }
 
-    /// The batch-norm statistics of a `Sequential`, by layer index (other models have none).
-    static func batchNormStatistics(of model: any Model) -> [(index: Int, statistics: BatchNormStatistics)] {
-        guard let sequential = model as? Sequential else { return [] }
-        return sequential.states.enumerated().compactMap { i, s in s.statistics.map { (i, $0) } }
+    /// The statistics of every batch norm inside `model`, by module name.
+    static func batchNormStatistics(of model: any Module) -> [(name: String, statistics: BatchNormStatistics)] {
+        model.namedModules.compactMap { name, module in
+            (module as? any BatchNormalization).map { (name, $0.statistics) }
+        }
+    }
+
+    /// A format-1 file with its tensors renamed as format 2 names them: a model tensor `x` that the model calls
+    /// `x.weight` (an `Embedding`, whose table format 1 named without `.weight`), and its optimizer state with it.
+    private static func renamingFormat1Tensors(_ contents: SafetensorsFile, for model: any Module) -> SafetensorsFile {
+        let names = Set((model.namedParameters + model.namedBuffers).map(\.name))
+        var renamed: [String: String] = [:]
+        for name in names where name.hasSuffix(".weight") {
+            let old = String(name.dropLast(".weight".count))
+            if !names.contains(old), contents.tensors["model." + old] != nil { renamed[old] = name }
+        }
+        guard !renamed.isEmpty else { return contents }
+        var upgraded = contents
+        upgraded.tensors = [:]
+        for (key, tensor) in contents.tensors {
+            var key = key
+            for (old, new) in renamed
+            where key == "model." + old || (key.hasPrefix("optimizer.") && key.hasSuffix("." + old)) {
+                key = String(key.dropLast(old.count)) + new
+            }
+            upgraded.tensors[key] = tensor
+        }
+        return upgraded
     }
 }

@@ -26,7 +26,7 @@ public struct OptimizerState {
     }
 }
 
-extension Model {
+extension Module {
     /// Each parameter's name by tensor identity, for `Optimizer.stateDict(names:)` and
     /// `Optimizer.loadStateDict(_:names:)` (a tensor listed twice keeps its first name).
     public var parameterNames: [ObjectIdentifier: String] {

@@ -28,8 +28,10 @@ struct Summary: ParsableCommand {
             let peak = MemoryStatistics.peakBytes - before
             experiment.optimizer.step()
             experiment.optimizer.zeroGrad()
-            print(String(format: "%10d  %40@  %20@  %@", batchSize, formatBytes(activations) as NSString,
-                         formatBytes(peak) as NSString, formatBytes(experiment.optimizer.stateByteCount) as NSString))
+            print(
+                String(
+                    format: "%10d  %40@  %20@  %@", batchSize, formatBytes(activations) as NSString,
+                    formatBytes(peak) as NSString, formatBytes(experiment.optimizer.stateByteCount) as NSString))
         }
     }
 }
@@ -52,7 +54,7 @@ struct GradCheck: ParsableCommand {
         let experiment = try buildExperiment(spec, dtype: .float64)
         let batch = try DiagnosticBatch(experiment, batchSize: batchSize)
         let names = experiment.model.namedParameters
-        let result = checkGradients(parameters: names.map(\.tensor), samples: samples, seed: spec.seed) {
+        let result = checkGradients(parameters: names.map(\.tensor), samples: samples, seed: UInt64(spec.seed)) {
             batch.loss()
         }
         print("finite differences (ε = 1e-6, atol 1e-5, rtol 1e-3), \(samples) entries per tensor, batch \(batchSize):")
@@ -73,8 +75,10 @@ struct GradCheck: ParsableCommand {
         if norms.count == 2, norms[0] > 0 {
             let ratio = norms[1] / norms[0]
             let ok = ratio < 10 && ratio > 0.1
-            print(String(format: "ratio large/small %.3f — %@", ratio,
-                         ok ? "the loss is a mean (as expected)" : "grows with the batch: is the loss a sum?"))
+            print(
+                String(
+                    format: "ratio large/small %.3f — %@", ratio,
+                    ok ? "the loss is a mean (as expected)" : "grows with the batch: is the loss a sum?"))
         }
         if !result.passed { throw ExitCode(1) }
     }
@@ -89,18 +93,16 @@ struct DiagnosticBatch {
         case .classification(let task):
             let count = min(batchSize, task.train.labels.count)
             let batch = task.train.subset(0..<count)
-            let forward = task.forward, lossFunction = task.loss
             loss = {
-                var rng = RandomGenerator(seed: 7)
-                return lossFunction(forward(batch.inputs, true, &rng), batch.labels)
+                var context = ForwardContext(training: true, rng: RandomGenerator(seed: 7))
+                return task.loss(task.logits(batch.inputs, &context), batch.labels)
             }
         case .languageModel(let task):
             var rng = RandomGenerator(seed: 7)
             let blocks = sampleBlocks(from: task.train, batchSize: batchSize, blockSize: task.blockSize, using: &rng)
             loss = {
-                var dropout = RandomGenerator(seed: 7)
-                return task.model.loss(
-                    blocks.inputs, targets: blocks.targets, batch: batchSize, training: true, using: &dropout)
+                var context = ForwardContext(training: true, rng: RandomGenerator(seed: 7))
+                return task.model.loss(blocks.inputs, targets: blocks.targets, batch: batchSize, &context)
             }
         }
     }

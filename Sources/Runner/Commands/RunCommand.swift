@@ -101,7 +101,7 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     print("model: \(experiment.model.parameterCount) parameters")
 
     let checkpoints = FileCheckpointStore(directory: folder, model: experiment.model, optimizer: experiment.optimizer)
-    var state = TrainingState(seed: experiment.settings.seed)
+    var state = TrainingState(seed: UInt64(experiment.spec.seed))
     if resuming {
         guard let restored = try checkpoints.restore() else { throw RunError.missingCheckpoint(path: checkpoints.path) }
         state = restored
@@ -117,14 +117,14 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     case .classification(let task):
         var run = ClassificationRun(
             task: task, model: experiment.model, optimizer: experiment.optimizer, schedule: experiment.schedule,
-            baseLearningRate: baseLearningRate, settings: experiment.settings, curves: curves,
+            baseLearningRate: baseLearningRate, spec: experiment.spec, curves: curves,
             checkpoints: checkpoints, showProgress: !quiet)
         run.bestWeights = BestWeightsFile(directory: folder)
         result = try run.run(from: state)
     case .languageModel(let task):
         let run = LanguageModelRun(
             task: task, optimizer: experiment.optimizer, schedule: experiment.schedule,
-            baseLearningRate: baseLearningRate, settings: experiment.settings, curves: curves,
+            baseLearningRate: baseLearningRate, spec: experiment.spec, curves: curves,
             checkpoints: checkpoints, showProgress: !quiet)
         result = try run.run(from: state)
     }

@@ -35,8 +35,9 @@ func runSweep(
             }
             let next = try document.refinedRound(round, best: best.trial.values)
             trials = next.trials
-            print("round \(round): best so far trial \(best.trial.index) (\(best.trial.label)), "
-                + "\(refine.metric.rawValue) \(String(format: "%.6f", best.value)); ranges:")
+            print(
+                "round \(round): best so far trial \(best.trial.index) (\(best.trial.label)), "
+                    + "\(refine.metric.rawValue) \(String(format: "%.6f", best.value)); ranges:")
             for key in next.ranges.keys.sorted() { print("  \(key): \(next.ranges[key]!.summary)") }
         }
         failures += try runTrials(trials, folder, parallel)
@@ -52,7 +53,7 @@ func runSweep(
 /// The trial of `trials` with the best `metric` (`metrics.validation.accuracy` or `.loss` of its
 /// `folder/trial-K/summary.json`), and that value; nil when no trial has a finite value. Ties go to the first.
 func bestSweepTrial(
-    _ trials: [SweepTrial], folder: String, metric: SweepRefine.Metric
+    _ trials: [SweepTrial], folder: String, metric: SweepRefineKeys.Metric
 ) -> (trial: SweepTrial, value: Double)? {
     var best: (trial: SweepTrial, value: Double)?
     for trial in trials {
@@ -90,7 +91,8 @@ func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) th
             var environment = ProcessInfo.processInfo.environment
             environment["TAPEGRAD_NUM_THREADS"] = "\(max(1, Parallelism.threadCount / parallel))"
             process.environment = environment
-            let log = FileHandle(forWritingAtPath: (trialFolder as NSString).appendingPathComponent("log.txt"))
+            let log =
+                FileHandle(forWritingAtPath: (trialFolder as NSString).appendingPathComponent("log.txt"))
                 ?? { () -> FileHandle in
                     FileManager.default.createFile(atPath: trialFolder + "/log.txt", contents: nil)
                     return FileHandle(forWritingAtPath: trialFolder + "/log.txt")!
@@ -118,9 +120,12 @@ func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) th
 
 /// `sweep.csv` and the overlay plots from the trials' summaries and curves.
 func writeSweepResults(trials: [SweepTrial], folder: String, title: String) throws {
-    var lines = ["trial,round,values,status,steps,total_seconds,train_loss,train_accuracy,validation_loss,"
-        + "validation_accuracy,test_loss,test_accuracy"]
-    var lossSeries: [LineSeries] = [], accuracySeries: [LineSeries] = []
+    var lines = [
+        "trial,round,values,status,steps,total_seconds,train_loss,train_accuracy,validation_loss,"
+            + "validation_accuracy,test_loss,test_accuracy"
+    ]
+    var lossSeries: [LineSeries] = []
+    var accuracySeries: [LineSeries] = []
     for trial in trials {
         let trialFolder = (folder as NSString).appendingPathComponent("trial-\(trial.index)")
         let summaryPath = (trialFolder as NSString).appendingPathComponent("summary.json")
@@ -159,8 +164,9 @@ func writeSweepResults(trials: [SweepTrial], folder: String, title: String) thro
     }
     try (lines.joined(separator: "\n") + "\n")
         .write(toFile: (folder as NSString).appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
-    try write(LineChart(title: "\(title): loss per trial", xLabel: "step", yLabel: "loss", series: lossSeries),
-              to: (folder as NSString).appendingPathComponent("sweep_loss"))
+    try write(
+        LineChart(title: "\(title): loss per trial", xLabel: "step", yLabel: "loss", series: lossSeries),
+        to: (folder as NSString).appendingPathComponent("sweep_loss"))
     if !accuracySeries.isEmpty {
         try write(
             LineChart(

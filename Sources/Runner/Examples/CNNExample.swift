@@ -14,24 +14,27 @@ struct CNNExample: ParsableCommand {
     func run() throws {
         let (train, test) = try loadFashionMNIST()
         var rng = RandomGenerator(seed: seed)
-        let model = Sequential([
-            .conv2d(inChannels: 1, outChannels: 16, kernel: 3, padding: 1), .batchNorm2d(channels: 16), .relu,
-            .maxPool2d(kernel: 2),  // (16, 14, 14)
-            .conv2d(inChannels: 16, outChannels: 32, kernel: 3, padding: 1), .batchNorm2d(channels: 32), .relu,
-            .maxPool2d(kernel: 2),  // (32, 7, 7)
-            .dropout(0.25), .flatten, .linear(inFeatures: 1568, outFeatures: 10),
-        ], using: &rng)
-        print(model.summary(inputShape: [1, 28, 28]))
+        let model = Sequential(
+            [
+                // (16, 14, 14), then (32, 7, 7)
+                Conv2d(1, 16, kernel: 3, padding: 1, using: &rng), BatchNorm2d(16), ReLU(), MaxPool2d(2),
+                Conv2d(16, 32, kernel: 3, padding: 1, using: &rng), BatchNorm2d(32), ReLU(), MaxPool2d(2),
+                Dropout(0.25), Flatten(), Linear(1568, 10, using: &rng),
+            ], fusion: .all)
+        print(try ModelSummary(model, inputShape: [1, 28, 28]))
+        var context = ForwardContext(training: true, rng: rng)
         let optimizer = Adam(model.parameters, learningRate: lr)
         let loader = BatchLoader(train, batchSize: 32, shuffle: true, seed: seed)
         let start = Date()
         for epoch in 0..<epochs {
             trainEpoch(epoch, loader: loader, optimizer: optimizer) { batch in
-                model.forward(batch.inputs, training: true, using: &rng).crossEntropy(labels: batch.labels)
+                model(batch.inputs, &context).crossEntropy(labels: batch.labels)
             }
             let seconds = Date().timeIntervalSince(start)
-            print(String(format: "epoch %d: test accuracy %.2f%%  (%.1f s)", epoch + 1,
-                         100 * accuracy(of: { model($0) }, on: test), seconds))
+            print(
+                String(
+                    format: "epoch %d: test accuracy %.2f%%  (%.1f s)", epoch + 1,
+                    100 * accuracy(of: { model($0) }, on: test), seconds))
         }
     }
 }

@@ -18,9 +18,11 @@ struct MLPExample: ParsableCommand {
         let (train, test) = try loadFashionMNIST()
         var rng = RandomGenerator(seed: seed)
         let model = MLP(sizes: [784, 128, 10], activation: .relu, using: &rng)
+        var context = ForwardContext(training: true, rng: rng)
         let optimizer = Adam(model.parameters, learningRate: lr)
         let loader = BatchLoader(train, batchSize: batchSize, shuffle: true, seed: seed)
-        let decay: LearningRateSchedule.Decay = cosine ? .cosine(steps: epochs * loader.batchCount, minimum: 0) : .constant
+        let decay: LearningRateSchedule.Decay =
+            cosine ? .cosine(steps: epochs * loader.batchCount, minimum: 0) : .constant
         let schedule = LearningRateSchedule(decay: decay)
         var step = 0
         let start = Date()
@@ -28,11 +30,13 @@ struct MLPExample: ParsableCommand {
             trainEpoch(epoch, loader: loader, optimizer: optimizer) { batch in
                 optimizer.learningRate = schedule.rate(base: lr, step: step)
                 step += 1
-                return model.forward(batch.inputs, training: true, using: &rng).crossEntropy(labels: batch.labels)
+                return model(batch.inputs, &context).crossEntropy(labels: batch.labels)
             }
             let seconds = Date().timeIntervalSince(start)
-            print(String(format: "epoch %d: test accuracy %.2f%%  (%.1f s)", epoch + 1,
-                         100 * accuracy(of: { model($0) }, on: test), seconds))
+            print(
+                String(
+                    format: "epoch %d: test accuracy %.2f%%  (%.1f s)", epoch + 1,
+                    100 * accuracy(of: { model($0) }, on: test), seconds))
         }
     }
 }

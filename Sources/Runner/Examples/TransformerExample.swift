@@ -32,10 +32,11 @@ struct TransformerExample: ParsableCommand {
         }
         func validationLoss() -> Double {
             var evalRNG = RandomGenerator(seed: 1234)
+            var evaluation = ForwardContext.evaluation
             return noGrad {
                 (0..<10).map { _ in
                     let b = sampleBlocks(from: validation, batchSize: 32, blockSize: 64, using: &evalRNG)
-                    return model.loss(b.inputs, targets: b.targets, batch: 32, training: false, using: &evalRNG).item()
+                    return model.loss(b.inputs, targets: b.targets, batch: 32, &evaluation).item()
                 }.reduce(0, +) / 10
             }
         }
@@ -43,14 +44,18 @@ struct TransformerExample: ParsableCommand {
         print("sample before training:\n\(sample())\n")
         let start = Date()
         for step in 1...steps {
-            let batch = sampleBlocks(from: train, batchSize: 32, blockSize: 64, using: &rng)
+            var context = ForwardContext(training: true, rng: rng)
+            let batch = sampleBlocks(from: train, batchSize: 32, blockSize: 64, using: &context.rng)
             optimizer.zeroGrad()
-            let loss = model.loss(batch.inputs, targets: batch.targets, batch: 32, training: true, using: &rng)
+            let loss = model.loss(batch.inputs, targets: batch.targets, batch: 32, &context)
+            rng = context.rng
             loss.backward()
             optimizer.step()
             if step % evalEvery == 0 || step == steps {
-                print(String(format: "step %5d  train loss %.4f  validation loss %.4f  (%.1f s)", step, loss.item(),
-                             validationLoss(), Date().timeIntervalSince(start)))
+                print(
+                    String(
+                        format: "step %5d  train loss %.4f  validation loss %.4f  (%.1f s)", step, loss.item(),
+                        validationLoss(), Date().timeIntervalSince(start)))
             }
         }
         print("\nsample after training:\n\(sample())")

@@ -3,7 +3,7 @@
 import Models
 
 /// The datasets a spec can name.
-enum DatasetChoice: String, CaseIterable, Codable, Sendable {
+enum DatasetChoice: String, SpecChoice {
     /// Zalando's 28×28 grey clothing images, 10 classes (Debian package `dataset-fashion-mnist`).
     case fashionMNIST = "fashion-mnist"
     /// The 28×28 handwritten digits; Fashion-MNIST (same shape) stands in when MNIST's files are missing.
@@ -30,7 +30,7 @@ enum DatasetChoice: String, CaseIterable, Codable, Sendable {
 }
 
 /// The order of the training examples the batches are cut from.
-enum DataOrder: String, CaseIterable, Codable, Sendable {
+enum DataOrder: String, SpecChoice {
     /// A seeded random order (and, with `training.shuffle`, a fresh one each epoch).
     case shuffled
     /// Sorted by label, all of class 0 first: the "no shuffling" experiment, where each batch holds one class.
@@ -39,143 +39,104 @@ enum DataOrder: String, CaseIterable, Codable, Sendable {
 
 /// Where the examples come from and how they are split: `{"dataset": "fashion-mnist", "train": 10000,
 /// "validation": 2000, "test": 10000}`.
-struct DataSpec: SpecSection {
-    /// The JSON keys (snake_case), read and written.
-    enum CodingKeys: String, SpecKey {
-        case dataset, path
-        case labelColumn = "label_column"
-        case featureColumns = "feature_columns"
-        case points, classes, train, validation, test, normalize, order
-        case blockSize = "block_size"
-        case validationFraction = "validation_fraction"
-    }
+typealias DataSpec = Section<DataKeys>
 
-    /// The dataset (default fashion-mnist, installed by the README's set-up command).
-    var dataset = DatasetChoice.fashionMNIST
-    /// An explicit directory (images, text) or file (csv, required there); nil: found by name (`DatasetResolver`).
-    var path: String? = nil
-    /// csv: the column holding the labels (default "label").
-    var labelColumn: String? = nil
-    /// csv: the feature columns; nil: every column but the label, in file order.
-    var featureColumns: [String]? = nil
-    /// blobs: points per class (default 100); separable: points in all (default 200).
-    var points: Int? = nil
-    /// blobs: the number of blobs, one class each (default 3).
-    var classes: Int? = nil
-    /// Training examples; nil: all that are left after the validation (and, for tables, test) examples.
-    var train: Int? = nil
-    /// Validation examples, carved at random (with the seed) from the training file or table (default 0: none).
-    var validation = 0
-    /// Test examples: images take the first `test` of the test file (nil: all of it); tables carve them at random
-    /// from the table (default 0: none).
-    var test: Int? = nil
-    /// Standardize inputs with statistics of the training split only (per channel for images, per feature for
-    /// tables); default true.
-    var normalize = true
-    /// The order of the training examples (default shuffled).
-    var order = DataOrder.shuffled
-    /// tinyshakespeare: the context length T of training blocks; nil: the model's block size.
-    var blockSize: Int? = nil
-    /// tinyshakespeare: the share of the text, at its end, held out for validation (default 0.1, as nanoGPT).
-    var validationFraction: Double? = nil
+struct DataKeys: SpecKeys {
+    let dataset = SpecKey("dataset", DatasetChoice.fashionMNIST, "The dataset (see below).")
+    let path = SpecKey<String?>(
+        "path", nil,
+        "An explicit directory of the dataset's files (csv: the CSV file, required, plain or gzip); `null`: found by "
+            + "name in `$TAPEGRAD_DATA/<name>`, `/usr/share/datasets/<name>`, `../shared/data/<name>`, then the "
+            + "download cache.")
+    let labelColumn = SpecKey(
+        "label_column", "label", "The label column: class indices, or names (sorted into classes 0, 1, …).")
+    let featureColumns = SpecKey<[String]?>(
+        "feature_columns", nil, "The feature columns; `null`: every column but the label, in file order.")
+    let points = SpecKey(
+        "points", byVariant: ["blobs": 100], otherwise: 200, .positive,
+        "Generated points: blobs per class, separable in all.")
+    let classes = SpecKey("classes", 3, .atLeast(2), "The number of blobs, one class each.")
+    let train = SpecKey<Int?>(
+        "train", derived: nil, becomes: "`null`: all that are left", .positive,
+        "Training examples; `null`: all that are left after the validation (and, for tables, test) examples.")
+    let validation = SpecKey(
+        "validation", 0, .nonNegative,
+        "Validation examples, drawn at random (with `seed`) from the training file (images) or the table.")
+    let test = SpecKey<Int?>(
+        "test", byVariant: ["csv": 0, "blobs": 0, "separable": 0], otherwise: nil, .nonNegative,
+        "Images: the first `test` examples of the test file (`null`: all); tables: examples carved at random "
+            + "from the table.")
+    let normalize = SpecKey(
+        "normalize", true,
+        "Standardize inputs with statistics of the training split only (per channel for images, per feature for "
+            + "tables).")
+    let order = SpecKey(
+        "order", DataOrder.shuffled,
+        "`sorted`: training examples sorted by label (class 0 first), for the no-shuffling experiment; needs "
+            + "`training.shuffle` false (its default then).")
+    let blockSize = SpecKey<Int?>(
+        "block_size", derived: nil, becomes: "the model's `block_size`", .positive,
+        "The context length T of training blocks; at most the model's `block_size`.")
+    let validationFraction = SpecKey(
+        "validation_fraction", 0.1, .openFraction, "The share of the text, at its end, held out for validation.")
 
-    /// The keys that apply to `dataset`.
-    static func keys(for dataset: DatasetChoice) -> [CodingKeys] {
-        switch dataset {
-        case .fashionMNIST, .mnist, .cifar10: [.dataset, .path, .train, .validation, .test, .normalize, .order]
-        case .csv:
-            [.dataset, .path, .labelColumn, .featureColumns, .train, .validation, .test, .normalize, .order]
-        case .blobs: [.dataset, .points, .classes, .train, .validation, .test, .normalize, .order]
-        case .separable: [.dataset, .points, .train, .validation, .test, .normalize, .order]
-        case .xor: [.dataset, .normalize, .order]
-        case .tinyShakespeare: [.dataset, .path, .blockSize, .validationFraction]
-        }
-    }
-
-    /// Every default.
-    init() {}
-
-    /// Reads the section strictly (`SpecSection`), reporting every problem to `diagnostics`.
-    init(reading value: JSONValue?, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
-        let named = quietChoice(value, "dataset", absent: DatasetChoice.fashionMNIST)
-        let o = SpecObject<CodingKeys>(
-            value, at: path, diagnostics, allowed: named.map(Self.keys) ?? Array(CodingKeys.allCases),
-            owner: named.map { "the \($0.rawValue) dataset" })
-        dataset = o.choice(.dataset, default: .fashionMNIST)
-        self.path = o.optionalString(.path)
-        labelColumn = o.optionalString(.labelColumn) ?? (dataset == .csv ? "label" : nil)
-        featureColumns = o.optionalStringArray(.featureColumns)
-        let defaultPoints = dataset == .blobs ? 100 : (dataset == .separable ? 200 : nil)
-        points = o.optionalInt(.points, .positive) ?? defaultPoints
-        classes = o.optionalInt(.classes, .positive) ?? (dataset == .blobs ? 3 : nil)
-        train = o.optionalInt(.train, .positive)
-        validation = o.int(.validation, default: 0, .nonNegative)
-        test = o.optionalInt(.test, .nonNegative) ?? (dataset.isTable && dataset != .xor ? 0 : nil)
-        normalize = o.bool(.normalize, default: true)
-        order = o.choice(.order, default: .shuffled)
-        blockSize = o.optionalInt(.blockSize, .positive)
-        validationFraction = o.optionalDouble(.validationFraction, .openFraction) ?? (dataset.isText ? 0.1 : nil)
-        if dataset == .blobs, let classes, classes < 2 {
-            o.report(.classes, "expected at least 2 classes, got \(classes)")
-        }
-        if dataset == .csv && !o.has(.path) { o.reportMissing(.path, expected: "the path of the CSV file") }
-        if let total = syntheticCount, let train {
-            let needed = train + validation + (test ?? 0)
-            if needed > total {
-                o.report(
-                    .train,
-                    "\(train) train + \(validation) validation + \(test ?? 0) test examples exceed the "
-                        + "\(total) points of the \(dataset.rawValue) dataset")
+    static let variants: SpecVariants<Self>? = SpecVariants(
+        selector: "dataset", names: DatasetChoice.names, standard: DatasetChoice.fashionMNIST.rawValue,
+        keys: { dataset in
+            switch DatasetChoice(rawValue: dataset) {
+            case .fashionMNIST, .mnist, .cifar10:
+                [\.dataset, \.path, \.train, \.validation, \.test, \.normalize, \.order]
+            case .csv:
+                [
+                    \.dataset, \.path, \.labelColumn, \.featureColumns, \.train, \.validation, \.test, \.normalize,
+                    \.order,
+                ]
+            case .blobs: [\.dataset, \.points, \.classes, \.train, \.validation, \.test, \.normalize, \.order]
+            case .separable: [\.dataset, \.points, \.train, \.validation, \.test, \.normalize, \.order]
+            case .xor: [\.dataset, \.normalize, \.order]
+            case .tinyShakespeare: [\.dataset, \.path, \.blockSize, \.validationFraction]
+            case nil: nil
             }
+        }, owner: { "the \($0) dataset" })
+
+    static func check(_ data: inout DataSpec, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
+        if data.dataset == .csv && data.path == nil && !diagnostics.hasIssues(under: path.appending("path")) {
+            diagnostics.report(path.appending("path"), "required key is missing; expected the path of the CSV file")
         }
-        if let total = syntheticCount, train == nil, validation + (test ?? 0) >= total {
-            o.report(
-                .validation,
-                "\(validation) validation + \(test ?? 0) test examples leave none of the \(total) "
-                    + "points for training")
+        guard let total = data.syntheticCount, !diagnostics.hasIssues(under: path) else { return }
+        let test = data.test ?? 0
+        if let train = data.train, train + data.validation + test > total {
+            diagnostics.report(
+                path.appending("train"),
+                "\(train) train + \(data.validation) validation + \(test) test examples exceed the "
+                    + "\(total) points of the \(data.dataset.rawValue) dataset")
+        } else if data.train == nil, data.validation + test >= total {
+            diagnostics.report(
+                path.appending("validation"),
+                "\(data.validation) validation + \(test) test examples leave none of the \(total) points for training")
         }
     }
+}
 
+extension Section where Keys == DataKeys {
     /// The number of examples of a synthetic dataset, known without reading anything.
     var syntheticCount: Int? {
-        switch dataset {
+        switch self.dataset {
         case .xor: 4
-        case .blobs: (points ?? 100) * (classes ?? 3)
-        case .separable: points ?? 200
+        case .blobs: self.points * self.classes
+        case .separable: self.points
         default: nil
         }
     }
 
     /// The example shape and class count, when known without reading files (not for csv or text).
     var knownShape: DataShape? {
-        switch dataset {
+        switch self.dataset {
         case .fashionMNIST, .mnist: DataShape(exampleShape: [1, 28, 28], classCount: 10)
         case .cifar10: DataShape(exampleShape: [3, 32, 32], classCount: 10)
         case .xor, .separable: DataShape(exampleShape: [2], classCount: 2)
-        case .blobs: DataShape(exampleShape: [2], classCount: classes ?? 3)
+        case .blobs: DataShape(exampleShape: [2], classCount: self.classes)
         case .csv, .tinyShakespeare: nil
-        }
-    }
-
-    /// Writes the keys that apply to the dataset, optional ones as null when unset.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        for key in Self.keys(for: dataset) {
-            switch key {
-            case .dataset: try c.encode(dataset, forKey: key)
-            case .path: try c.encode(path, forKey: key)
-            case .labelColumn: try c.encode(labelColumn, forKey: key)
-            case .featureColumns: try c.encode(featureColumns, forKey: key)
-            case .points: try c.encode(points, forKey: key)
-            case .classes: try c.encode(classes, forKey: key)
-            case .train: try c.encode(train, forKey: key)
-            case .validation: try c.encode(validation, forKey: key)
-            case .test: try c.encode(test, forKey: key)
-            case .normalize: try c.encode(normalize, forKey: key)
-            case .order: try c.encode(order, forKey: key)
-            case .blockSize: try c.encode(blockSize, forKey: key)
-            case .validationFraction: try c.encode(validationFraction, forKey: key)
-            }
         }
     }
 }
@@ -184,13 +145,4 @@ struct DataSpec: SpecSection {
 struct DataShape: Equatable, Sendable {
     var exampleShape: [Int]
     var classCount: Int
-}
-
-/// The value of `key` in the object `value` read as a name of `E`, without reporting anything: how a section
-/// learns its own kind (dataset, model type, …) before choosing which keys it accepts. `absent` when the key is
-/// absent or null; nil when it holds anything but a name of `E`.
-func quietChoice<E: RawRepresentable<String> & CaseIterable>(_ value: JSONValue?, _ key: String, absent: E?) -> E? {
-    guard let written = value?.objectValue?[key], written != .null else { return absent }
-    guard case .string(let s) = written else { return nil }
-    return E(rawValue: s)
 }

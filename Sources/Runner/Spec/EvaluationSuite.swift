@@ -18,6 +18,10 @@ enum EvaluationSuite: Equatable, Sendable {
         var message: String
     }
 
+    /// The names `parse` accepts, as a regular expression (for the JSON Schema).
+    static let namePattern =
+        "^(shifted_(up|down|left|right)_[1-9][0-9]*|rotated_([1-9]|[1-9][0-9]|[12][0-9][0-9]|3[0-5][0-9]))$"
+
     /// The suite called `name`, or what is wrong with the name.
     static func parse(_ name: String) -> Result<EvaluationSuite, NameProblem> {
         let parts = name.split(separator: "_", omittingEmptySubsequences: false).map(String.init)

@@ -27,7 +27,7 @@ struct TextData {
 /// Loads the splits `spec` describes and fills its data-dependent defaults (`train` and `test` become the counts
 /// used). Problems (missing files, splits larger than the data) are thrown with the key they concern.
 func loadClassificationData(
-    _ spec: inout DataSpec, seed: UInt64, suites: [String], resolver: DatasetResolver, source: String
+    _ spec: inout DataSpec, seed: UInt64, suites: [SuiteName], resolver: DatasetResolver, source: String
 ) throws(SpecError) -> ClassificationData {
     let root = SpecPath.root.appending("data")
     func fail(_ key: String, _ message: String) -> SpecError {
@@ -54,15 +54,15 @@ func loadClassificationData(
         case .csv:
             let path = spec.path ?? ""
             pool = try LabelledDataset.loadCSV(
-                path: existingPath(matching: path) ?? path, labelColumn: spec.labelColumn ?? "label",
+                path: existingPath(matching: path) ?? path, labelColumn: spec.labelColumn,
                 featureColumns: spec.featureColumns)
             note = "csv \(path): \(pool.count) rows, \(pool.exampleShape[0]) features, \(pool.classCount) classes"
         case .blobs:
             pool = SyntheticData.gaussianBlobs(
-                classCount: spec.classes ?? 3, pointsPerClass: spec.points ?? 100, seed: seed)
+                classCount: spec.classes, pointsPerClass: spec.points, seed: seed)
             note = "blobs: \(pool.count) synthetic points in \(pool.classCount) classes (seed \(seed))"
         case .separable:
-            pool = SyntheticData.linearlySeparable(count: spec.points ?? 200, seed: seed).dataset
+            pool = SyntheticData.linearlySeparable(count: spec.points, seed: seed).dataset
             note = "separable: \(pool.count) synthetic points on either side of a line (seed \(seed))"
         case .xor:
             pool = SyntheticData.xor()
@@ -103,10 +103,7 @@ func loadClassificationData(
     // Suites from the raw test images, so a shift fills with true zeros before standardization.
     var suiteSets: [(name: String, dataset: LabelledDataset)] = []
     if let test {
-        for name in suites {
-            guard case .success(let suite) = EvaluationSuite.parse(name) else { continue }  // reported when read
-            suiteSets.append((name, suite.apply(to: test)))
-        }
+        for name in suites { suiteSets.append((name.name, name.suite.apply(to: test))) }
     }
 
     if spec.normalize {
@@ -152,7 +149,7 @@ func loadTextData(
     } catch {
         throw SpecError(source: source, path: root.appending(spec.path == nil ? "dataset" : "path"), "\(error)")
     }
-    let (train, validation) = corpus.split(trainFraction: 1 - (spec.validationFraction ?? 0.1))
+    let (train, validation) = corpus.split(trainFraction: 1 - spec.validationFraction)
     let block = spec.blockSize ?? modelBlockSize
     if min(train.count, validation.count) <= block {
         throw SpecError(

@@ -1,19 +1,16 @@
-// Fitting a model spec to the data before anything is trained: every layer's input and output shape is
-// computed from the example shape, sizes the spec leaves out (in-channels, in-features, the last linear layer's
-// out, a ViT's image size and channels) are inferred, and a layer that cannot take its input is reported with
-// its index and the shapes involved.
+// Fitting a model spec to the data before anything is trained: every layer's input and output shape is computed
+// from the example shape, sizes the spec leaves out (in-channels, in-features, the last linear layer's out, a
+// ViT's image size and channels) are inferred, and a layer that cannot take its input is reported with its index
+// and the shapes involved. No weight is drawn until the model is built.
 
 import Models
 import Ops
 
-/// A model spec fitted to a data shape.
+/// A model spec fitted to a data shape: the spec with every inferred size filled in, and how to build the model.
 struct FittedModel {
-    /// The spec with every inferred size filled in.
     var spec: ModelSpec
-    /// For sequential models: the layers with every size, for `Sequential`.
-    var layers: [Layer] = []
-    /// The shape of one example after each layer (sequential) or the model's output shape (others).
-    var outputShapes: [[Int]] = []
+    /// Builds the model, drawing its initial weights from the generator.
+    var build: (DType, inout RandomGenerator) -> any Layer
 }
 
 /// The number of outputs a classifier needs: one logit per class, or a single one for the logistic loss.
@@ -32,36 +29,16 @@ func fitModel(
         return nil
     }
     let outputs = outputCount(classes: shape.classCount, loss: loss)
-    switch model {
+    switch model.type {
     case .mlp:
-        return FittedModel(spec: model, outputShapes: [[outputs]])
-    case .sequential(let layers):
-        return fitSequential(layers, input: shape.exampleShape, outputs: outputs, at: path, diagnostics)
-    case .vit(var v):
-        let s = shape.exampleShape
-        guard s.count == 3, s[1] == s[2] else {
-            diagnostics.report(path.appending("type"), "vit needs square images (C, H, H), the data has \(show(s))")
-            return nil
+        let sizes = [shape.exampleShape.reduce(1, *)] + model.hidden + [outputs]
+        return FittedModel(spec: model) { dtype, rng in
+            MLP(sizes: sizes, activation: model.activation, dropout: model.dropout, dtype: dtype, using: &rng)
         }
-        let (channels, side) = (s[0], s[1])
-        var fits = true
-        if let written = v.imageSize, written != side {
-            diagnostics.report(path.appending("image_size"), "is \(written), but the images are \(side)×\(side)")
-            fits = false
-        }
-        if let written = v.channels, written != channels {
-            diagnostics.report(path.appending("channels"), "is \(written), but the images have \(channels)")
-            fits = false
-        }
-        if side % v.patchSize != 0 {
-            diagnostics.report(
-                path.appending("patch_size"), "\(v.patchSize) does not divide the image side \(side)")
-            fits = false
-        }
-        guard fits else { return nil }
-        v.imageSize = side
-        v.channels = channels
-        return FittedModel(spec: .vit(v), outputShapes: [[outputs]])
+    case .sequential, .cnn:
+        return fitSequential(model, input: shape.exampleShape, outputs: outputs, at: path, diagnostics)
+    case .vit:
+        return fitVisionTransformer(model, shape: shape, outputs: outputs, at: path, diagnostics)
     case .transformer:
         diagnostics.report(
             path.appending("type"), "a transformer is a language model; it needs the tinyshakespeare text")
@@ -69,89 +46,118 @@ func fitModel(
     }
 }
 
-/// Walks the layers from the example shape: each layer's sizes are inferred from its input, and the first layer
-/// that cannot take its input is reported (later shapes are unknown, so the walk stops there).
+/// Walks the layers from the example shape, each fitted to its input (the last linear layer's `out` filled in),
+/// and reports the first layer that cannot take its input (later shapes are unknown, so the walk stops there).
 private func fitSequential(
-    _ specs: [LayerSpec], input: [Int], outputs: Int, at path: SpecPath, _ diagnostics: SpecDiagnostics
+    _ model: ModelSpec, input: [Int], outputs: Int, at path: SpecPath, _ diagnostics: SpecDiagnostics
 ) -> FittedModel? {
-    let lastLinear = specs.lastIndex { $0.kind == .linear }
-    var shape = input
-    var fitted = specs
-    var layers: [Layer] = []
-    var shapes: [[Int]] = []
-    for (i, spec) in specs.enumerated() {
-        let here = path.appending("layers").appending(index: i)
-        func fail(_ message: String) -> FittedModel? {
-            diagnostics.report(here, "\(spec.kind.rawValue) " + message + " (its input is \(show(shape)))")
+    var model = model
+    let specs = model.layers
+    let fusion: Fusion = model.fuse ? .all : []
+    switch fitLayers(specs, input: input, outputs: outputs, fusion: fusion, lastLinearMayOmitOut: true) {
+    case .failure(let failure):
+        diagnostics.report(path.appending("layers").appending(index: failure.index), failure.message)
+        return nil
+    case .success(let (fitted, resolved)):
+        let output = fitted.last?.output ?? input
+        guard output == [outputs] else {
+            let what = outputs == 1 ? "one output (the logistic loss)" : "one logit per class, (\(outputs))"
+            let hint = output.count == 1 ? "" : "; end with flatten and linear"
+            diagnostics.report(
+                path.appending("layers").appending(index: max(specs.count - 1, 0)),
+                "the model's output is \(describeShape(output)), but it must be \(what)\(hint)")
             return nil
         }
-        switch spec.kind {
-        case .conv2d:
-            guard shape.count == 3 else { return fail("needs (C, H, W) images") }
-            let (k, s, p) = (spec.kernel ?? 1, spec.stride ?? 1, spec.padding ?? 0)
-            let h = convolutionOutputSize(inputSize: shape[1], kernelSize: k, stride: s, padding: Padding1D(p))
-            let w = convolutionOutputSize(inputSize: shape[2], kernelSize: k, stride: s, padding: Padding1D(p))
-            guard h > 0 && w > 0 else {
-                return fail("kernel \(k) is larger than its padded input \(shape[1] + 2 * p)×\(shape[2] + 2 * p)")
-            }
-            layers.append(
-                .conv2d(
-                    inChannels: shape[0], outChannels: spec.out ?? 1, kernel: k, stride: s, padding: p,
-                    bias: spec.bias ?? true))
-            shape = [spec.out ?? 1, h, w]
-        case .maxpool2d, .avgpool2d:
-            guard shape.count == 3 else { return fail("needs (C, H, W) images") }
-            let (k, s) = (spec.kernel ?? 1, spec.stride ?? spec.kernel ?? 1)
-            guard k <= shape[1] && k <= shape[2] else {
-                return fail("kernel \(k) is larger than its input \(shape[1])×\(shape[2])")
-            }
-            layers.append(spec.kind == .maxpool2d ? .maxPool2d(kernel: k, stride: s) : .avgPool2d(kernel: k, stride: s))
-            shape = [shape[0], (shape[1] - k) / s + 1, (shape[2] - k) / s + 1]
-        case .batchnorm2d:
-            guard shape.count == 3 else { return fail("needs (C, H, W) images; use batchnorm1d for features") }
-            layers.append(.batchNorm2d(channels: shape[0]))
-        case .batchnorm1d:
-            guard shape.count == 1 else { return fail("needs (F) features; use batchnorm2d for images") }
-            layers.append(.batchNorm1d(features: shape[0]))
-        case .globalAvgPool:
-            guard shape.count == 3 else { return fail("needs (C, H, W) images") }
-            layers.append(.globalAvgPool)
-            shape = [shape[0]]
-        case .flatten:
-            layers.append(.flatten)
-            shape = [shape.reduce(1, *)]
-        case .linear:
-            guard shape.count == 1 else { return fail("needs (F) features; add a flatten layer before it") }
-            guard let out = spec.out ?? (i == lastLinear ? outputs : nil) else {
-                diagnostics.report(
-                    here.appending("out"),
-                    "required key is missing; only the last linear layer may leave out \"out\" (it is then \(outputs))")
-                return nil
-            }
-            fitted[i].out = out
-            layers.append(.linear(inFeatures: shape[0], outFeatures: out, bias: spec.bias ?? true))
-            shape = [out]
-        case .dropout:
-            layers.append(.dropout(spec.p ?? 0.5))
-        case .relu: layers.append(.relu)
-        case .sigmoid: layers.append(.sigmoid)
-        case .tanh: layers.append(.tanh)
-        case .gelu: layers.append(.gelu)
+        model.layers = resolved
+        return FittedModel(spec: model) { dtype, rng in
+            Sequential(fitted.map { $0.build(dtype, &rng) }, fusion: fusion)
         }
-        shapes.append(shape)
     }
-    guard shape == [outputs] else {
-        let what = outputs == 1 ? "one output (the logistic loss)" : "one logit per class, (\(outputs))"
-        let hint = shape.count == 1 ? "" : "; end with flatten and linear"
-        diagnostics.report(
-            path.appending("layers").appending(index: max(specs.count - 1, 0)),
-            "the model's output is \(show(shape)), but it must be \(what)\(hint)")
-        return nil
-    }
-    return FittedModel(spec: .sequential(layers: fitted), layers: layers, outputShapes: shapes)
 }
 
-/// A shape as "(1, 28, 28)".
-func show(_ shape: [Int]) -> String {
-    "(" + shape.map(String.init).joined(separator: ", ") + ")"
+/// Why a list of layers does not fit its input: the first layer that cannot take its input, and why.
+struct LayerFitFailure: Error {
+    var index: Int
+    var message: String
+}
+
+/// Each layer of `specs` fitted to the output of the one before, from `input`, and the specs with their inferred
+/// sizes filled in.
+func fitLayers(
+    _ specs: [LayerSpec], input: [Int], outputs: Int, fusion: Fusion, lastLinearMayOmitOut: Bool
+) -> Result<(layers: [FittedLayer], specs: [LayerSpec]), LayerFitFailure> {
+    let lastLinear = lastLinearMayOmitOut ? specs.lastIndex { $0.type.name == "linear" } : nil
+    var shape = input
+    var fitted: [FittedLayer] = []
+    var resolved = specs
+    for (i, spec) in specs.enumerated() {
+        guard let type = LayerTypes.named(spec.type.name) else { preconditionFailure("checked on reading") }
+        do {
+            let layer = try type.fit(
+                &resolved[i], shape, LayerFitting(isLastLinear: i == lastLinear, outputs: outputs, fusion: fusion))
+            fitted.append(layer)
+            shape = layer.output
+        } catch {
+            return .failure(
+                LayerFitFailure(
+                    index: i, message: "\(type.name) \(error.message) (its input is \(describeShape(shape)))"))
+        }
+    }
+    return .success((fitted, resolved))
+}
+
+/// A residual block of the layers `specs` (their inferred sizes filled in) on inputs of shape `input`: its body,
+/// and a 1×1 projection on the shortcut when the body changes the shape.
+func fitResidual(_ specs: inout [LayerSpec], input: [Int], fitting: LayerFitting) throws(ShapeError) -> FittedLayer {
+    let body: [FittedLayer]
+    switch fitLayers(specs, input: input, outputs: fitting.outputs, fusion: fitting.fusion, lastLinearMayOmitOut: false)
+    {
+    case .failure(let failure): throw ShapeError("layer \(failure.index) of its body: \(failure.message)")
+    case .success(let (layers, resolved)): (body, specs) = (layers, resolved)
+    }
+    let output = body.last?.output ?? input
+    var scratch = RandomGenerator(seed: 0)
+    _ = try Residual.projection(from: input, to: output, dtype: .float32, using: &scratch)  // throws when none fits
+    return FittedLayer(output: output) { dtype, rng in
+        let layers = body.map { $0.build(dtype, &rng) }
+        // The shapes were checked above, so a projection exists.
+        let shortcut = try! Residual.projection(from: input, to: output, dtype: dtype, using: &rng)
+        return Residual(Sequential(layers, fusion: fitting.fusion), shortcut: shortcut)
+    }
+}
+
+/// A Vision Transformer fitted to square images: the image size and channels filled in from the data.
+private func fitVisionTransformer(
+    _ model: ModelSpec, shape: DataShape, outputs: Int, at path: SpecPath, _ diagnostics: SpecDiagnostics
+) -> FittedModel? {
+    var model = model
+    let s = shape.exampleShape
+    guard s.count == 3, s[1] == s[2] else {
+        diagnostics.report(
+            path.appending("type"), "vit needs square images (C, H, H), the data has \(describeShape(s))")
+        return nil
+    }
+    let (channels, side) = (s[0], s[1])
+    var fits = true
+    if let written = model.imageSize, written != side {
+        diagnostics.report(path.appending("image_size"), "is \(written), but the images are \(side)×\(side)")
+        fits = false
+    }
+    if let written = model.channels, written != channels {
+        diagnostics.report(path.appending("channels"), "is \(written), but the images have \(channels)")
+        fits = false
+    }
+    if side % model.patchSize != 0 {
+        diagnostics.report(path.appending("patch_size"), "\(model.patchSize) does not divide the image side \(side)")
+        fits = false
+    }
+    guard fits else { return nil }
+    model.imageSize = side
+    model.channels = channels
+    var c = VisionTransformerConfiguration()
+    (c.imageSize, c.channels, c.patchSize, c.dim) = (side, channels, model.patchSize, model.dim)
+    (c.depth, c.heads, c.mlpDim, c.classes, c.dropout) = (
+        model.depth, model.heads, model.mlpDim, outputs, model.dropout
+    )
+    return FittedModel(spec: model) { [c] dtype, rng in VisionTransformer(c, dtype: dtype, using: &rng) }
 }

@@ -4,7 +4,7 @@
 import Models
 
 /// The optimizers a spec can name.
-enum OptimizerKind: String, CaseIterable, Codable, Sendable {
+enum OptimizerKind: String, SpecChoice {
     /// Plain SGD, w ← w − η·g (with `momentum` > 0: heavy ball).
     case sgd
     /// SGD with heavy-ball momentum, v ← α·v + g, w ← w − η·v.
@@ -15,205 +15,112 @@ enum OptimizerKind: String, CaseIterable, Codable, Sendable {
 }
 
 /// The update rule: `{"type": "sgd", "lr": 0.01}`. Keys that the chosen type does not use are rejected.
-struct OptimizerSpec: SpecSection {
-    /// The JSON keys (snake_case), read and written.
-    enum CodingKeys: String, SpecKey {
-        case type, lr, momentum
-        case weightDecay = "weight_decay"
-        case l1, betas, eps, alpha
-        case clipGradNorm = "clip_grad_norm"
-    }
+typealias OptimizerSpec = Section<OptimizerKeys>
 
-    /// The update rule (default adam).
-    var kind = OptimizerKind.adam
-    /// The base learning rate η > 0 (default 0.001 for adam and adamw, 0.01 for the others).
-    var lr = 0.001
-    /// Momentum α in [0, 1): sgd and rmsprop default 0, momentum and nesterov default 0.9 (and need α > 0).
-    var momentum: Double? = nil
-    /// L2 penalty λ ≥ 0 (adamw: decoupled weight decay), default 0 (adamw 0.01, as PyTorch).
-    var weightDecay = 0.0
-    /// L1 penalty λ₁ ≥ 0, adding λ₁·sign(w) to the gradient (default 0).
-    var l1 = 0.0
-    /// adam, adamw: [β₁, β₂], each in [0, 1) (default [0.9, 0.999]).
-    var betas: [Double]? = nil
-    /// adam, adamw, rmsprop: ε > 0 added to the denominator (default 1e-8).
-    var eps: Double? = nil
-    /// rmsprop: the smoothing constant α in [0, 1) of the squared-gradient average (default 0.99).
-    var alpha: Double? = nil
-    /// Clip the global gradient norm to this value before each step; nil: no clipping.
-    var clipGradNorm: Double? = nil
+struct OptimizerKeys: SpecKeys {
+    let type = SpecKey("type", OptimizerKind.adam, "The update rule.")
+    let lr = SpecKey(
+        "lr", byVariant: ["adam": 0.001, "adamw": 0.001], otherwise: 0.01, .positive, "The base learning rate η.")
+    let momentum = SpecKey(
+        "momentum", byVariant: ["momentum": 0.9, "nesterov": 0.9], otherwise: 0, .fraction,
+        "Momentum α (heavy ball; `momentum` and `nesterov` need α > 0).")
+    let weightDecay = SpecKey(
+        "weight_decay", byVariant: ["adamw": 0.01], otherwise: 0, .nonNegative,
+        "L2 penalty λ (adamw: decoupled weight decay, w ← w − η·λ·w, as PyTorch's `AdamW`).")
+    let l1 = SpecKey("l1", 0.0, .nonNegative, "L1 penalty λ₁, adding λ₁·sign(w) to the gradient.")
+    let betas = SpecKey("betas", [0.9, 0.999], .fraction, "[β₁, β₂], the decay rates of the moment averages.")
+    let eps = SpecKey("eps", 1e-8, .positive, "ε added to the denominator.")
+    let alpha = SpecKey("alpha", 0.99, .fraction, "The smoothing constant of the squared-gradient average.")
+    let clipGradNorm = SpecKey<Double?>(
+        "clip_grad_norm", nil, .positive, "Clip the global gradient norm to this value before each step; `null`: never."
+    )
 
-    /// Every default.
-    init() {}
-
-    /// The keys that apply to an optimizer type.
-    static func keys(for kind: OptimizerKind) -> [CodingKeys] {
-        switch kind {
-        case .sgd, .momentum, .nesterov: [.type, .lr, .momentum, .weightDecay, .l1, .clipGradNorm]
-        case .adam, .adamw: [.type, .lr, .weightDecay, .l1, .betas, .eps, .clipGradNorm]
-        case .rmsprop: [.type, .lr, .momentum, .weightDecay, .l1, .eps, .alpha, .clipGradNorm]
-        }
-    }
-
-    /// Reads the section strictly (`SpecSection`), reporting every problem to `diagnostics`.
-    init(reading value: JSONValue?, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
-        let named = quietChoice(value, "type", absent: OptimizerKind.adam)
-        let o = SpecObject<CodingKeys>(
-            value, at: path, diagnostics, allowed: named.map(Self.keys) ?? Array(CodingKeys.allCases),
-            owner: named.map { "the \($0.rawValue) optimizer" })
-        kind = o.choice(.type, default: .adam)
-        let keys = Self.keys(for: kind)
-        lr = o.double(.lr, default: kind == .adam || kind == .adamw ? 0.001 : 0.01, .positive)
-        weightDecay = o.double(.weightDecay, default: kind == .adamw ? 0.01 : 0, .nonNegative)
-        l1 = o.double(.l1, default: 0, .nonNegative)
-        clipGradNorm = o.optionalDouble(.clipGradNorm, .positive)
-        if keys.contains(.momentum) {
-            let standard = kind == .momentum || kind == .nesterov ? 0.9 : 0
-            let m = o.double(.momentum, default: standard, .fraction)
-            if (kind == .momentum || kind == .nesterov) && m == 0 {
-                o.report(.momentum, "\(kind.rawValue) needs a momentum in (0, 1), got 0")
+    static let variants: SpecVariants<Self>? = SpecVariants(
+        selector: "type", names: OptimizerKind.names, standard: "adam",
+        keys: { kind in
+            switch OptimizerKind(rawValue: kind) {
+            case .sgd, .momentum, .nesterov: [\.type, \.lr, \.momentum, \.weightDecay, \.l1, \.clipGradNorm]
+            case .adam, .adamw: [\.type, \.lr, \.weightDecay, \.l1, \.betas, \.eps, \.clipGradNorm]
+            case .rmsprop: [\.type, \.lr, \.momentum, \.weightDecay, \.l1, \.eps, \.alpha, \.clipGradNorm]
+            case nil: nil
             }
-            momentum = m
-        }
-        if keys.contains(.betas) {
-            betas = [0.9, 0.999]
-            if let items = o.array(.betas) {
-                let values = items.map { readDouble($0.value, at: $0.path, .fraction, diagnostics) }
-                if items.count != 2 {
-                    o.report(.betas, "expected two numbers [β₁, β₂] in [0, 1), got \(o.value(.betas)!.excerpt())")
-                } else if !values.contains(nil) {
-                    betas = values.map { $0! }
-                }
-            }
-        }
-        if keys.contains(.eps) { eps = o.double(.eps, default: 1e-8, .positive) }
-        if keys.contains(.alpha) { alpha = o.double(.alpha, default: 0.99, .fraction) }
-    }
+        }, owner: { "the \($0) optimizer" })
 
-    /// Writes `type` and the keys of the optimizer's type, every default filled.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        for key in Self.keys(for: kind) {
-            switch key {
-            case .type: try c.encode(kind, forKey: key)
-            case .lr: try c.encode(lr, forKey: key)
-            case .momentum: try c.encode(momentum, forKey: key)
-            case .weightDecay: try c.encode(weightDecay, forKey: key)
-            case .l1: try c.encode(l1, forKey: key)
-            case .betas: try c.encode(betas, forKey: key)
-            case .eps: try c.encode(eps, forKey: key)
-            case .alpha: try c.encode(alpha, forKey: key)
-            case .clipGradNorm: try c.encode(clipGradNorm, forKey: key)
-            }
+    static func check(_ optimizer: inout OptimizerSpec, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
+        let kind = optimizer.type
+        if (kind == .momentum || kind == .nesterov) && optimizer.momentum == 0 {
+            diagnostics.report(path.appending("momentum"), "\(kind.rawValue) needs a momentum in (0, 1), got 0")
+        }
+        if optimizer.betas.count != 2 && !diagnostics.hasIssues(under: path.appending("betas")) {
+            diagnostics.report(
+                path.appending("betas"),
+                "expected two numbers [β₁, β₂] in [0, 1), got \(optimizer.betas.json.excerpt())")
         }
     }
+}
 
+extension Section where Keys == OptimizerKeys {
     /// The optimizer over `parameters`, with the penalties in one parameter group.
     func makeOptimizer(_ parameters: [Tensor]) -> any Optimizer {
         // For adamw the group's weight decay is the decoupled decay λ (w ← w − η·λ·w), for the others an L2 term.
-        let groups = [ParameterGroup(parameters, weightDecay: weightDecay, l1: l1)]
-        switch kind {
+        let groups = [ParameterGroup(parameters, weightDecay: self.weightDecay, l1: self.l1)]
+        switch self.type {
         case .sgd, .momentum, .nesterov:
-            return SGD(groups, learningRate: lr, momentum: momentum ?? 0, nesterov: kind == .nesterov)
+            return SGD(groups, learningRate: self.lr, momentum: self.momentum, nesterov: self.type == .nesterov)
         case .adam, .adamw:
-            let b = betas ?? [0.9, 0.999]
             return Adam(
-                groups, learningRate: lr, beta1: b[0], beta2: b[1], epsilon: eps ?? 1e-8,
-                decoupledWeightDecay: kind == .adamw)
+                groups, learningRate: self.lr, beta1: self.betas[0], beta2: self.betas[1], epsilon: self.eps,
+                decoupledWeightDecay: self.type == .adamw)
         case .rmsprop:
-            return RMSprop(
-                groups, learningRate: lr, alpha: alpha ?? 0.99, epsilon: eps ?? 1e-8, momentum: momentum ?? 0)
+            return RMSprop(groups, learningRate: self.lr, alpha: self.alpha, epsilon: self.eps, momentum: self.momentum)
         }
     }
 }
 
 /// How the learning rate decays after an optional warm-up.
-enum DecayKind: String, CaseIterable, Codable, Sendable {
+enum DecayKind: String, SpecChoice {
     case constant, step, cosine
 }
 
 /// The learning-rate schedule (`LearningRateSchedule`): `{"warmup_steps": 100, "decay": "cosine"}`.
-struct ScheduleSpec: SpecSection {
-    /// The JSON keys (snake_case), read and written.
-    enum CodingKeys: String, SpecKey {
-        case warmupSteps = "warmup_steps"
-        case decay, every, factor, steps
-        case minLr = "min_lr"
-    }
+typealias ScheduleSpec = Section<ScheduleKeys>
 
-    /// Steps of linear warm-up from η/W to η (default 0: none).
-    var warmupSteps = 0
-    /// The decay after warm-up (default constant).
-    var decay = DecayKind.constant
-    /// step: multiply the rate by `factor` every this many steps (required).
-    var every: Int? = nil
-    /// step: the factor γ in (0, 1] (default 0.1, as PyTorch's StepLR).
-    var factor: Double? = nil
-    /// cosine: the steps over which the rate falls to `min_lr`; nil: all training steps after warm-up.
-    var steps: Int? = nil
-    /// cosine: the final learning rate, ≥ 0 and below the optimizer's lr (default 0).
-    var minLr: Double? = nil
+struct ScheduleKeys: SpecKeys {
+    let warmupSteps = SpecKey("warmup_steps", 0, .nonNegative, "Steps of linear warm-up from η/W to η.")
+    let decay = SpecKey("decay", DecayKind.constant, "The decay after warm-up.")
+    let every = SpecKey<Int>(
+        "every", required: "the steps between decays, a positive integer", .positive,
+        "step: multiply the rate by `factor` every this many steps.")
+    let factor = SpecKey("factor", 0.1, .unitInterval, "step: the factor γ (PyTorch's `StepLR`).")
+    let steps = SpecKey<Int?>(
+        "steps", derived: nil, becomes: "the training steps after warm-up", .positive,
+        "cosine: the steps over which the rate falls to `min_lr`.")
+    let minLr = SpecKey("min_lr", 0.0, .nonNegative, "cosine: the final learning rate, below the optimizer's `lr`.")
 
-    /// Every default.
-    init() {}
-
-    /// The keys that apply to a decay.
-    static func keys(for decay: DecayKind) -> [CodingKeys] {
-        switch decay {
-        case .constant: [.warmupSteps, .decay]
-        case .step: [.warmupSteps, .decay, .every, .factor]
-        case .cosine: [.warmupSteps, .decay, .steps, .minLr]
-        }
-    }
-
-    /// Reads the section strictly (`SpecSection`), reporting every problem to `diagnostics`.
-    init(reading value: JSONValue?, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
-        let named = quietChoice(value, "decay", absent: DecayKind.constant)
-        let o = SpecObject<CodingKeys>(
-            value, at: path, diagnostics, allowed: named.map(Self.keys) ?? Array(CodingKeys.allCases),
-            owner: named.map { "the \($0.rawValue) decay" })
-        warmupSteps = o.int(.warmupSteps, default: 0, .nonNegative)
-        decay = o.choice(.decay, default: .constant)
-        switch decay {
-        case .constant:
-            break
-        case .step:
-            every = o.optionalInt(.every, .positive)
-            if !o.has(.every) { o.reportMissing(.every, expected: "the steps between decays, a positive integer") }
-            let unitInterval = DoubleRule(text: "a number in (0, 1]") { $0 > 0 && $0 <= 1 }
-            factor = o.double(.factor, default: 0.1, unitInterval)
-        case .cosine:
-            steps = o.optionalInt(.steps, .positive)
-            minLr = o.double(.minLr, default: 0, .nonNegative)
-        }
-    }
-
-    /// Writes the keys of the decay, every default filled.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        for key in Self.keys(for: decay) {
-            switch key {
-            case .warmupSteps: try c.encode(warmupSteps, forKey: key)
-            case .decay: try c.encode(decay, forKey: key)
-            case .every: try c.encode(every, forKey: key)
-            case .factor: try c.encode(factor, forKey: key)
-            case .steps: try c.encode(steps, forKey: key)
-            case .minLr: try c.encode(minLr, forKey: key)
+    static let variants: SpecVariants<Self>? = SpecVariants(
+        selector: "decay", names: DecayKind.names, standard: "constant",
+        keys: { decay in
+            switch DecayKind(rawValue: decay) {
+            case .constant: [\.warmupSteps, \.decay]
+            case .step: [\.warmupSteps, \.decay, \.every, \.factor]
+            case .cosine: [\.warmupSteps, \.decay, \.steps, \.minLr]
+            case nil: nil
             }
-        }
-    }
+        }, owner: { "the \($0) decay" })
+}
 
+extension Section where Keys == ScheduleKeys {
     /// The schedule; a cosine decay without `steps` spans `totalSteps` minus the warm-up (at least one step).
     func schedule(totalSteps: Int) -> LearningRateSchedule {
-        switch decay {
+        switch self.decay {
         case .constant:
-            return LearningRateSchedule(warmupSteps: warmupSteps, decay: .constant)
+            return LearningRateSchedule(warmupSteps: self.warmupSteps, decay: .constant)
         case .step:
             return LearningRateSchedule(
-                warmupSteps: warmupSteps, decay: .step(every: every ?? 1, factor: factor ?? 0.1))
+                warmupSteps: self.warmupSteps, decay: .step(every: self.every, factor: self.factor))
         case .cosine:
-            let span = steps ?? max(1, totalSteps - warmupSteps)
-            return LearningRateSchedule(warmupSteps: warmupSteps, decay: .cosine(steps: span, minimum: minLr ?? 0))
+            let span = self.steps ?? max(1, totalSteps - self.warmupSteps)
+            return LearningRateSchedule(warmupSteps: self.warmupSteps, decay: .cosine(steps: span, minimum: self.minLr))
         }
     }
 }

@@ -66,7 +66,7 @@ struct SpecDocument {
         self.json = tree
         self.overrides = overrides
         let diagnostics = SpecDiagnostics()
-        spec = ExperimentSpec(reading: tree, at: .root, diagnostics)
+        spec = ExperimentSpec.read(tree, at: .root, diagnostics) ?? ExperimentSpec()  // nil: reported
         let issues = diagnostics.issues.map { issue in
             guard let o = overrides.last(where: { issue.isUnder($0.path) }) else { return issue }
             return SpecIssue(path: issue.path, message: issue.message + " (from --set \(o.argument))")
@@ -81,14 +81,16 @@ struct SpecDocument {
     /// rounds come from `refinedRound`.
     func trials() throws(SpecError) -> [SweepTrial] {
         guard let sweep = spec.sweep else { return [SweepTrial(index: 0, overrides: [], json: json, spec: spec)] }
-        return try trials(of: sweep, round: 1, ranges: sweep.random)
+        return try trials(of: sweep, round: 1, ranges: sweep.random.entries)
     }
 
     /// Round `round` (from 1) of a refined random search (`sweep.refine`): the ranges narrowed around `best`
     /// (the best trial so far's values, key path → value; see `SweepSpec.ranges`) and the round's trials, drawn
     /// with seed `sweep.seed + round - 1`. Indices continue across rounds: round r's first trial is
     /// `(r - 1) × sweep.roundTrialCount`. Round 1 is `trials()` with the given ranges.
-    func refinedRound(_ round: Int, best: [String: JSONValue]) throws(SpecError)
+    func refinedRound(
+        _ round: Int, best: [String: JSONValue]
+    ) throws(SpecError)
         -> (ranges: [String: SweepRange], trials: [SweepTrial])
     {
         guard let sweep = spec.sweep else { return ([:], try trials()) }
@@ -97,11 +99,14 @@ struct SpecDocument {
     }
 
     /// The trials of one round, drawn from `ranges`.
-    private func trials(of sweep: SweepSpec, round: Int, ranges: [String: SweepRange]) throws(SpecError)
+    private func trials(
+        of sweep: SweepSpec, round: Int, ranges: [String: SweepRange]
+    ) throws(SpecError)
         -> [SweepTrial]
     {
         func entryPath(_ key: String) -> SpecPath {
-            SpecPath.root.appending("sweep").appending(sweep.grid[key] != nil ? "grid" : "random").appending(entry: key)
+            SpecPath.root.appending("sweep").appending(sweep.grid.entries[key] != nil ? "grid" : "random").appending(
+                entry: key)
         }
         let base = json.removingKey("sweep")
         let firstIndex = (round - 1) * sweep.roundTrialCount
@@ -124,7 +129,7 @@ struct SpecDocument {
             }
             let overrides = set.map(\.override)
             let diagnostics = SpecDiagnostics()
-            let trialSpec = ExperimentSpec(reading: tree, at: .root, diagnostics)
+            let trialSpec = ExperimentSpec.read(tree, at: .root, diagnostics) ?? ExperimentSpec()  // nil: reported
             for issue in diagnostics.issues {
                 if let cause = set.last(where: { issue.isUnder($0.override.path) }) {
                     let message = "value \(cause.override.value.compactJSON) gives \(issue)"

@@ -81,7 +81,7 @@ func parseKeyPath(_ written: String) -> Result<SpecPath, KeyPathProblem> {
 
 /// `$.key` when `key` is a top-level key, else `$.section.key` for the one section that has it.
 private func expandShortcut(_ key: String, source: String) throws(SpecError) -> SpecPath {
-    if ExperimentSpec.CodingKeys(rawValue: key) != nil { return SpecPath.root.appending(key) }
+    if ExperimentKeys.all.contains(where: { $0.name == key }) { return SpecPath.root.appending(key) }
     let owners = ExperimentSpec.sectionKeys.filter { $0.keys.contains(key) }.map(\.section)
     switch owners.count {
     case 1:

@@ -25,11 +25,12 @@ struct RunResult {
 /// interruption handling; every logging point goes to `curves`.
 struct ClassificationRun {
     let task: ClassificationTask
-    let model: any Model
+    let model: any Module
     let optimizer: any Optimizer
     let schedule: LearningRateSchedule
     let baseLearningRate: Double
-    let settings: TrainingSettings
+    /// The resolved spec, for the training settings (`training`), gradient clipping and the seed.
+    let spec: ExperimentSpec
     let curves: CurvesWriter
     let checkpoints: CheckpointStore?
     /// Where the best weights are kept for early stopping.
@@ -38,10 +39,16 @@ struct ClassificationRun {
 
     func run(from start: TrainingState) throws -> RunResult {
         var state = start
+        let settings = spec.training
+        let (batchSize, logEvery, evaluateEvery) = (settings.batchSize, settings.logEvery, settings.evaluateEvery)
+        let (patience, checkpointEvery, shards) = (
+            settings.earlyStoppingPatience, settings.checkpointEvery, settings.batchShards
+        )
+        let clipNorm = spec.optimizer.clipGradNorm
         let loader = BatchLoader(
-            task.train, batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed)
+            task.train, batchSize: batchSize, shuffle: settings.shuffle ?? true, seed: UInt64(spec.seed))
         let stepsPerEpoch = loader.batchCount
-        let totalSteps = settings.steps ?? settings.epochs * stepsPerEpoch
+        let totalSteps = settings.steps ?? (settings.epochs ?? 1) * stepsPerEpoch
         let clock = Date()
         // Seconds of training so far, this process's and earlier processes' (a resumed run).
         func wall() -> Double { start.elapsedBefore + Date().timeIntervalSince(clock) }
@@ -50,9 +57,10 @@ struct ClassificationRun {
         var result = RunResult(status: .completed, state: state)
 
         func record(_ split: String, _ metrics: SplitMetrics) {
-            curves.append(CurvePoint(
-                epoch: state.epoch, step: state.step, split: split, loss: metrics.loss, accuracy: metrics.accuracy,
-                learningRate: optimizer.learningRate, wallSeconds: wall()))
+            curves.append(
+                CurvePoint(
+                    epoch: state.epoch, step: state.step, split: split, loss: metrics.loss, accuracy: metrics.accuracy,
+                    learningRate: optimizer.learningRate, wallSeconds: wall()))
         }
 
         /// Evaluates validation and test (and suites), and applies early stopping; true when training must stop.
@@ -66,13 +74,14 @@ struct ClassificationRun {
                 state.bestValidationAccuracy = accuracy
                 state.bestEpoch = state.epoch
                 state.evaluationsWithoutImprovement = 0
-                if settings.earlyStoppingPatience != nil { try bestWeights.remember(model) }
+                if patience != nil { try bestWeights.remember(model) }
             } else {
                 state.evaluationsWithoutImprovement += 1
             }
-            if let patience = settings.earlyStoppingPatience, state.evaluationsWithoutImprovement >= patience {
+            if let patience, state.evaluationsWithoutImprovement >= patience {
                 result.status = .earlyStopped
-                result.message = "validation accuracy did not improve for \(patience) evaluations; "
+                result.message =
+                    "validation accuracy did not improve for \(patience) evaluations; "
                     + "best \(String(format: "%.4f", state.bestValidationAccuracy ?? 0)) "
                     + "after epoch \(state.bestEpoch ?? 0)"
                 return true
@@ -85,35 +94,38 @@ struct ClassificationRun {
                 optimizer.learningRate = schedule.rate(base: baseLearningRate, step: state.step)
                 optimizer.zeroGrad()
                 let (value, predicted) = classifierLossAndGradients(
-                    batch.inputs, batch.labels, shards: settings.batchShards, using: &state.rng, forward: task.forward,
+                    batch.inputs, batch.labels, shards: shards, using: &state.rng, forward: task.logits,
                     loss: task.loss.callAsFunction)
                 guard value.isFinite else {
                     result.status = .diverged
-                    result.message = "the loss became \(value) at step \(state.step + 1) (epoch \(state.epoch + 1)); "
+                    result.message =
+                        "the loss became \(value) at step \(state.step + 1) (epoch \(state.epoch + 1)); "
                         + "stopped without updating, the last good checkpoint is kept"
                     break training
                 }
-                if let maxNorm = settings.clipGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
+                if let clipNorm { clipGradientNorm(optimizer.parameters, maxNorm: clipNorm) }
                 optimizer.step()
                 state.step += 1
                 state.batchInEpoch += 1
                 state.runningLoss += value * Double(batch.labels.count)
                 state.runningCorrect += Double(zip(predicted, batch.labels).filter { $0 == $1 }.count)
                 state.runningCount += batch.labels.count
-                progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * settings.batchSize)
+                progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * batchSize)
 
-                if state.step % settings.logEvery == 0 || state.step == totalSteps {
-                    record("train", SplitMetrics(
-                        loss: state.runningLoss / Double(state.runningCount),
-                        accuracy: state.runningCorrect / Double(state.runningCount)))
+                if state.step % logEvery == 0 || state.step == totalSteps {
+                    record(
+                        "train",
+                        SplitMetrics(
+                            loss: state.runningLoss / Double(state.runningCount),
+                            accuracy: state.runningCorrect / Double(state.runningCount)))
                     state.runningLoss = 0
                     state.runningCorrect = 0
                     state.runningCount = 0
                 }
-                if let every = settings.evaluateEvery, state.step % every == 0, try evaluateAndCheckPatience() {
+                if let every = evaluateEvery, state.step % every == 0, try evaluateAndCheckPatience() {
                     break training
                 }
-                if let every = settings.checkpointEvery, state.step % every == 0 { try checkpoints?.save(state) }
+                if let every = checkpointEvery, state.step % every == 0 { try checkpoints?.save(state) }
                 if Interruption.requested {
                     result.status = .interrupted
                     result.message = "interrupted at step \(state.step); checkpoint saved, resume with --resume"
@@ -126,14 +138,14 @@ struct ClassificationRun {
                 epochStart = Date()
                 state.epoch += 1
                 state.batchInEpoch = 0
-                if settings.evaluateEvery == nil, try evaluateAndCheckPatience() { break training }
+                if evaluateEvery == nil, try evaluateAndCheckPatience() { break training }
             }
         }
         progress?.finish()
 
         // With early stopping, a finished run ends on its best weights, whether patience ran out or the epochs did.
         let ended = result.status == .earlyStopped || result.status == .completed
-        if settings.earlyStoppingPatience != nil, ended, state.evaluationsWithoutImprovement > 0 {
+        if patience != nil, ended, state.evaluationsWithoutImprovement > 0 {
             _ = try bestWeights.restore(into: model)
         }
         state.elapsedBefore = wall()
@@ -156,13 +168,13 @@ struct ClassificationRun {
 
     /// Mean loss, accuracy and confusion matrix over a dataset, in evaluation mode and without recording.
     func evaluate(_ dataset: LabelledDataset) -> (metrics: SplitMetrics, confusion: [[Int]]) {
-        var rng = RandomGenerator(seed: 0)
+        var context = ForwardContext.evaluation
         var lossSum = 0.0
         let classes = dataset.classCount
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         noGrad {
             for batch in BatchLoader(dataset, batchSize: 1000, shuffle: false).batches() {
-                let logits = task.forward(batch.inputs, false, &rng)
+                let logits = task.logits(batch.inputs, &context)
                 lossSum += task.loss(logits, batch.labels).item() * Double(batch.labels.count)
                 for (label, predicted) in zip(batch.labels, predictedClasses(logits)) where predicted < classes {
                     confusion[label][predicted] += 1
@@ -176,18 +188,21 @@ struct ClassificationRun {
 }
 
 /// A classifier's mean loss on a training batch and its examples' predicted classes, with the loss's gradients
-/// accumulated into the parameters; `forward(inputs, true, rng)` gives the logits (N, classes) in training mode.
+/// accumulated into the parameters; `forward(inputs, context)` gives the logits (N, classes), here in training
+/// mode with dropout drawn from `rng`.
 /// With `shards` > 1 the batch is split into that many shards (`shardedBackward`), each drawing dropout from a
 /// generator seeded from `rng`, and the gradients are there whatever the loss; whole, a loss that is not finite is
 /// not differentiated. Either way callers do not step on such a loss. The runner's training loop and the benchmark's
 /// W1–W4 steps both take this path.
 func classifierLossAndGradients(
     _ inputs: Tensor, _ labels: [Int], shards: Int, using rng: inout RandomGenerator,
-    forward: (Tensor, Bool, inout RandomGenerator) -> Tensor, loss: (Tensor, [Int]) -> Tensor
+    forward: (Tensor, inout ForwardContext) -> Tensor, loss: (Tensor, [Int]) -> Tensor
 ) -> (loss: Double, predicted: [Int]) {
     let shards = min(shards, labels.count)
     if shards <= 1 {
-        let logits = forward(inputs, true, &rng)
+        var context = ForwardContext(training: true, rng: rng)
+        let logits = forward(inputs, &context)
+        rng = context.rng
         let whole = loss(logits, labels)
         let value = whole.item()
         if value.isFinite { whole.backward() } else { Tape.current.reset() }
@@ -196,7 +211,9 @@ func classifierLossAndGradients(
     var predicted = [[Int]](repeating: [], count: shards)
     let value = predicted.withUnsafeMutableBufferPointer { predicted in
         shardedBackward(batchSize: labels.count, shards: shards, using: &rng) { s, examples, shardRNG in
-            let logits = forward(inputs.sliced(axis: 0, examples), true, &shardRNG)
+            var context = ForwardContext(training: true, rng: shardRNG)
+            let logits = forward(inputs.sliced(axis: 0, examples), &context)
+            shardRNG = context.rng
             predicted[s] = predictedClasses(logits)
             return loss(logits, Array(labels[examples]))
         }

@@ -15,16 +15,20 @@ struct ClassificationTask {
     var suites: [(name: String, dataset: LabelledDataset)]
     /// The loss between logits (N, classes) and labels.
     var loss: ClassificationLoss
-    /// Logits (N, classes) for a batch of inputs; the flag selects training mode (dropout, batch statistics).
-    var forward: (Tensor, Bool, inout RandomGenerator) -> Tensor
-    /// The first convolution's weights (F, C, KH, KW), for the filter plot; nil for models without one.
-    var firstLayerFilters: (() -> Tensor)?
-    /// The post-softmax attention weights (1, H, T, T) of the last layer for one input, for attention models.
-    var lastLayerAttention: ((Tensor) -> Tensor)?
+    /// Logits (N, classes) for a batch of inputs (N, …).
+    var model: any Layer
+    /// The dtype of the model's parameters, which inputs are converted to (the data is float32; gradient checks
+    /// build the model in float64).
+    var inputDType: DType = .float32
+
+    /// The logits (N, classes) of `inputs` in the mode and with the generator of `context`.
+    func logits(_ inputs: Tensor, _ context: inout ForwardContext) -> Tensor {
+        model(inputs.dtype == inputDType ? inputs : inputs.converted(to: inputDType), &context)
+    }
 }
 
 /// The classification losses a spec can choose.
-enum ClassificationLoss: String, Codable, Sendable, CaseIterable {
+enum ClassificationLoss: String, SpecChoice {
     case crossEntropy = "cross_entropy"
     /// Multiclass perceptron / hinge loss.
     case hinge
@@ -62,29 +66,4 @@ struct LanguageModelTask {
     var blockSize: Int
     /// Characters generated for the samples before and after training.
     var sampleLength: Int
-}
-
-/// How long and how to train, with the evaluation and checkpoint cadence (resolved from the spec's defaults).
-struct TrainingSettings: Codable, Sendable, Equatable {
-    /// Epochs over the training set (classification); ignored when `steps` is set.
-    var epochs: Int
-    /// A fixed number of optimizer steps instead of epochs (language models always use steps).
-    var steps: Int?
-    var batchSize: Int
-    /// Mini-batch order: shuffled anew each epoch, or the dataset's order (e.g. sorted by label).
-    var shuffle: Bool
-    /// Evaluate validation/test every this many steps; nil: at the end of each epoch.
-    var evaluateEvery: Int?
-    /// Log the running training loss every this many steps.
-    var logEvery: Int
-    /// Stop when validation accuracy has not improved for this many evaluations, restoring the best weights.
-    var earlyStoppingPatience: Int?
-    /// Write a checkpoint every this many steps (and always at the end); nil: only at the end.
-    var checkpointEvery: Int?
-    /// Clip the global gradient norm to this value before each step.
-    var clipGradientNorm: Double?
-    /// Seed of initialization, shuffling, dropout and sampling.
-    var seed: UInt64
-    /// Shards each batch is split into for `shardedBackward` (1: the whole batch at once).
-    var batchShards = 1
 }

@@ -8,7 +8,8 @@ struct LanguageModelRun {
     let optimizer: any Optimizer
     let schedule: LearningRateSchedule
     let baseLearningRate: Double
-    let settings: TrainingSettings
+    /// The resolved spec, for the training settings (`training`), gradient clipping and the seed.
+    let spec: ExperimentSpec
     let curves: CurvesWriter
     let checkpoints: CheckpointStore?
     let showProgress: Bool
@@ -18,6 +19,8 @@ struct LanguageModelRun {
 
     func run(from start: TrainingState) throws -> RunResult {
         var state = start
+        let settings = spec.training
+        let clipNorm = spec.optimizer.clipGradNorm
         let totalSteps = settings.steps ?? 2000
         let evaluateEvery = settings.evaluateEvery ?? max(totalSteps / 10, 1)
         let clock = Date()
@@ -27,9 +30,10 @@ struct LanguageModelRun {
         var result = RunResult(status: .completed, state: state)
 
         func record(_ split: String, _ loss: Double) {
-            curves.append(CurvePoint(
-                epoch: 0, step: state.step, split: split, loss: loss, accuracy: nil,
-                learningRate: optimizer.learningRate, wallSeconds: wall()))
+            curves.append(
+                CurvePoint(
+                    epoch: 0, step: state.step, split: split, loss: loss, accuracy: nil,
+                    learningRate: optimizer.learningRate, wallSeconds: wall()))
         }
 
         while state.step < totalSteps {
@@ -40,11 +44,12 @@ struct LanguageModelRun {
             let value = task.model.lossAndGradients(batch, shards: settings.batchShards, using: &state.rng)
             guard value.isFinite else {
                 result.status = .diverged
-                result.message = "the loss became \(value) at step \(state.step + 1); stopped without updating, "
+                result.message =
+                    "the loss became \(value) at step \(state.step + 1); stopped without updating, "
                     + "the last good checkpoint is kept"
                 break
             }
-            if let maxNorm = settings.clipGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
+            if let clipNorm { clipGradientNorm(optimizer.parameters, maxNorm: clipNorm) }
             optimizer.step()
             state.step += 1
             state.runningLoss += value
@@ -77,19 +82,19 @@ struct LanguageModelRun {
     /// The mean loss over the fixed validation blocks, in evaluation mode.
     func validationLoss() -> Double {
         var rng = RandomGenerator(seed: 1234)
-        let b = settings.batchSize
+        var evaluation = ForwardContext.evaluation
+        let b = spec.training.batchSize
         return noGrad {
             (0..<Self.validationBatches).map { _ in
                 let batch = sampleBlocks(from: task.validation, batchSize: b, blockSize: task.blockSize, using: &rng)
-                return task.model.loss(batch.inputs, targets: batch.targets, batch: b, training: false, using: &rng)
-                    .item()
+                return task.model.loss(batch.inputs, targets: batch.targets, batch: b, &evaluation).item()
             }.reduce(0, +) / Double(Self.validationBatches)
         }
     }
 
     /// `sampleLength` characters generated from a newline with a fixed seed (temperature 1, top-k 10).
     func sample() -> String {
-        var rng = RandomGenerator(seed: settings.seed)
+        var rng = RandomGenerator(seed: UInt64(spec.seed))
         let prompt = task.vocabulary.id(of: "\n").map { [$0] } ?? [0]
         let tokens = task.model.generate(
             prompt: prompt, count: task.sampleLength, temperature: 1, topK: 10, using: &rng)
@@ -105,16 +110,18 @@ extension DecoderTransformer {
     func lossAndGradients(_ batch: TokenBatch, shards: Int, using rng: inout RandomGenerator) -> Double {
         let shards = min(shards, batch.batchSize)
         if shards <= 1 {
-            let whole = self.loss(
-                batch.inputs, targets: batch.targets, batch: batch.batchSize, training: true, using: &rng)
+            var context = ForwardContext(training: true, rng: rng)
+            let whole = self.loss(batch.inputs, targets: batch.targets, batch: batch.batchSize, &context)
+            rng = context.rng
             let value = whole.item()
             if value.isFinite { whole.backward() } else { Tape.current.reset() }
             return value
         }
         return shardedBackward(batchSize: batch.batchSize, shards: shards, using: &rng) { _, blocks, shardRNG in
             let part = batch.blocks(blocks)
-            return self.loss(
-                part.inputs, targets: part.targets, batch: part.batchSize, training: true, using: &shardRNG)
+            var context = ForwardContext(training: true, rng: shardRNG)
+            defer { shardRNG = context.rng }
+            return self.loss(part.inputs, targets: part.targets, batch: part.batchSize, &context)
         }
     }
 }

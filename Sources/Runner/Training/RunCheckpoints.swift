@@ -5,10 +5,10 @@ import Models
 /// training state as JSON metadata) — the last good one, replaced atomically.
 struct FileCheckpointStore: CheckpointStore {
     let path: String
-    let model: any Model
+    let model: any Module
     let optimizer: any Optimizer
 
-    init(directory: String, model: any Model, optimizer: any Optimizer) {
+    init(directory: String, model: any Module, optimizer: any Optimizer) {
         path = (directory as NSString).appendingPathComponent("checkpoint.safetensors")
         self.model = model
         self.optimizer = optimizer
@@ -31,18 +31,18 @@ struct FileCheckpointStore: CheckpointStore {
 
 /// Keeps the weights of the best validation accuracy for early stopping.
 protocol BestWeights {
-    func remember(_ model: any Model) throws
+    func remember(_ model: any Module) throws
     /// Writes the remembered weights into `model`; false when nothing was remembered.
-    func restore(into model: any Model) throws -> Bool
+    func restore(into model: any Module) throws -> Bool
 }
 
 /// Best weights in memory (runs without an output folder, tests).
 final class BestWeightsInMemory: BestWeights {
     private var snapshot: WeightSnapshot?
 
-    func remember(_ model: any Model) { snapshot = WeightSnapshot(model) }
+    func remember(_ model: any Module) { snapshot = WeightSnapshot(model) }
 
-    func restore(into model: any Model) -> Bool {
+    func restore(into model: any Module) -> Bool {
         guard let snapshot else { return false }
         snapshot.restore(into: model)
         return true
@@ -55,9 +55,9 @@ struct BestWeightsFile: BestWeights {
 
     init(directory: String) { path = (directory as NSString).appendingPathComponent("best.safetensors") }
 
-    func remember(_ model: any Model) throws { try Checkpoint.save(model: model, to: path) }
+    func remember(_ model: any Module) throws { try Checkpoint.save(model: model, to: path) }
 
-    func restore(into model: any Model) throws -> Bool {
+    func restore(into model: any Module) throws -> Bool {
         guard FileManager.default.fileExists(atPath: path) else { return false }
         try Checkpoint.load(from: path, into: model)
         return true

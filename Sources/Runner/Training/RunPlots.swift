@@ -30,33 +30,40 @@ func writeRunPlots(
             "accuracy")
         if let confusion = result.confusion {
             let names = classification.test?.classNames ?? (0..<confusion.count).map(String.init)
-            try save(ConfusionMatrixPlot(title: "\(title): test confusion matrix", classNames: names,
-                                         counts: confusion),
-                     "confusion_matrix")
+            try save(
+                ConfusionMatrixPlot(
+                    title: "\(title): test confusion matrix", classNames: names,
+                    counts: confusion),
+                "confusion_matrix")
         }
-        if let filters = classification.firstLayerFilters?() {
+        if let filters = classification.model.namedModules.lazy.compactMap({ ($0.module as? Conv2d)?.weight }).first {
             let s = filters.shape  // (F, C, KH, KW)
-            try save(ImageGrid.filters(filters.scalars, filters: s[0], channels: s[1], kernelHeight: s[2],
-                                       kernelWidth: s[3], title: "\(title): first-layer filters"), "filters")
+            try save(
+                ImageGrid.filters(
+                    filters.scalars, filters: s[0], channels: s[1], kernelHeight: s[2],
+                    kernelWidth: s[3], title: "\(title): first-layer filters"), "filters")
         }
-        if let attention = classification.lastLayerAttention,
+        if let vit = classification.model as? VisionTransformer,
             let example = (classification.validation ?? classification.test)?.subset(0..<1)
         {
-            let weights = attention(example.inputs)  // (1, H, T, T)
+            let image = example.inputs.converted(to: classification.inputDType)
+            let weights = noGrad { vit.attentionWeights(image) }  // (1, H, T, T)
             let s = weights.shape
-            try save(HeatmapGrid.attention(weights.scalars, heads: s[1], queries: s[2], keys: s[3],
-                                           title: "\(title): last-layer attention, first example"), "attention")
+            try save(
+                HeatmapGrid.attention(
+                    weights.scalars, heads: s[1], queries: s[2], keys: s[3],
+                    title: "\(title): last-layer attention, first example"), "attention")
         }
     case .languageModel(let language):
         let block = Array(language.validation.prefix(language.blockSize))
-        var rng = RandomGenerator(seed: 0)
-        if let weights = noGrad({
-            language.model.forward(block, batch: 1, training: false, using: &rng, attentionLayer: -1).attention
-        }) {
+        do {
+            let weights = noGrad { language.model.attentionWeights(block, batch: 1) }
             let s = weights.shape  // (1, H, T, T)
-            try save(HeatmapGrid.attention(weights.scalars, heads: s[1], queries: s[2], keys: s[3],
-                                           title: "\(title): last-layer attention, first validation block"),
-                     "attention")
+            try save(
+                HeatmapGrid.attention(
+                    weights.scalars, heads: s[1], queries: s[2], keys: s[3],
+                    title: "\(title): last-layer attention, first validation block"),
+                "attention")
         }
     }
     return written

@@ -51,15 +51,16 @@ protocol CheckpointStore {
 struct WeightSnapshot {
     private let values: [String: Tensor]
 
-    init(_ model: any Model) {
-        values = Dictionary(uniqueKeysWithValues: (model.namedParameters + model.namedBuffers).map {
-            ($0.name, $0.tensor.copied())
-        })
+    init(_ model: any Module) {
+        values = Dictionary(
+            uniqueKeysWithValues: (model.namedParameters + model.namedBuffers).map {
+                ($0.name, $0.tensor.copied())
+            })
     }
 
     /// Writes the saved values into the model's current tensors (batch-norm statistics are replaced by every
     /// update, so they are looked up by name now, not remembered).
-    func restore(into model: any Model) {
+    func restore(into model: any Module) {
         noGrad {
             for (name, tensor) in model.namedParameters + model.namedBuffers {
                 if let saved = values[name] { tensor.assign(saved) }
