@@ -109,14 +109,14 @@ private func floatBytes(_ values: [Float]) -> [UInt8] { littleEndianBytes(values
 }
 
 @Test(arguments: [
-    (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}"#, "is not valid JSON: expected ',' or '}'"),
-    (#"{"a": 1,}"#, "is not valid JSON: expected a string key at byte 8"),
-    (#"{"a": tru}"#, "is not valid JSON: unexpected 't'"),
-    (#"{"a": "x"} 7"#, "is not valid JSON: unexpected '7' after the JSON value"),
-    (#"{"a": "\q"}"#, #"is not valid JSON: invalid escape \q"#),
-    (#"{"a": 01}"#, "is not valid JSON: a number has a leading zero"),
-    ("{\"a\": \"\u{1}\"}", "is not valid JSON: a control character inside a string must be escaped"),
-    (#"{"a": {}, "a": {}}"#, "is not valid JSON: duplicate key \"a\""),
+    (#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}"#, "is not valid JSON: line 1, column 61: expected ',' or '}'"),
+    (#"{"a": 1,}"#, "is not valid JSON: line 1, column 9: expected a key in double quotes"),
+    (#"{"a": tru}"#, "is not valid JSON: line 1, column 7: unexpected 't'; expected a value"),
+    (#"{"a": "x"} 7"#, "is not valid JSON: line 1, column 12: unexpected '7' after the JSON value"),
+    (#"{"a": "\q"}"#, #"is not valid JSON: line 1, column 9: invalid escape \'q'"#),
+    (#"{"a": 01}"#, "is not valid JSON: line 1, column 8: expected ',' or '}' after an object member"),
+    ("{\"a\": \"\u{1}\"}", "is not valid JSON: line 1, column 8: control character in a string"),
+    (#"{"a": {}, "a": {}}"#, "is not valid JSON: line 1, column 11: duplicate key \"a\""),
     (#"[1, 2]"#, "is not a JSON object"),
     (#"{"__metadata__": {"k": 1}}"#, "has __metadata__ \"k\" that is not a string"),
     (#"{"__metadata__": []}"#, "has a __metadata__ that is not an object"),

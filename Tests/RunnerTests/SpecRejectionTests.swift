@@ -317,3 +317,12 @@ func rejectsBadSpec(_ bad: BadSpec) {
     #expect(message.contains("did you mean \"tinyshakespeare\"?"))
     #expect(!message.contains("language model"), "message was: \(message)")
 }
+
+@Test func suggestionsFindTheClosestKey() {
+    let keys = ["epochs", "steps", "batch_size", "shuffle", "evaluate_every"]
+    #expect(closestMatch(to: "batchsize", among: keys) == "batch_size")
+    #expect(closestMatch(to: "epoch", among: keys) == "epochs")
+    #expect(closestMatch(to: "EPOCHS", among: keys) == "epochs")
+    #expect(closestMatch(to: "evaluate", among: keys) == "evaluate_every")
+    #expect(closestMatch(to: "learning_rate", among: keys) == nil)
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 @testable import Runner
 

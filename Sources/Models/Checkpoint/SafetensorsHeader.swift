@@ -69,7 +69,7 @@ enum SafetensorsHeader {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// The entries (in file order) and the `__metadata__` of a header; trailing spaces (padding) are allowed.
+    /// The entries (by name) and the `__metadata__` of a header; trailing spaces (padding) are allowed.
     /// Throws `CheckpointError.invalidHeader` naming what breaks the JSON grammar or the safetensors schema.
     static func parse(
         _ bytes: ArraySlice<UInt8>, path: String
@@ -77,19 +77,19 @@ enum SafetensorsHeader {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw .invalidHeader(path: path, reason: "is not valid UTF-8")
         }
-        var parser = JSONParser(bytes: Array(bytes))
         let root: JSONValue
         do {
-            root = try parser.document()
+            root = try JSONParser.parse(String(decoding: bytes, as: UTF8.self))
         } catch {
-            throw .invalidHeader(path: path, reason: "is not valid JSON: \(error.message)")
+            throw .invalidHeader(path: path, reason: "is not valid JSON: \(error)")
         }
         guard case .object(let members) = root else {
             throw .invalidHeader(path: path, reason: "is not a JSON object")
         }
         var entries: [SafetensorsHeaderEntry] = []
         var metadata: [String: String] = [:]
-        for (key, value) in members {
+        for key in members.keys.sorted() {
+            let value = members[key]!
             if key == "__metadata__" {
                 guard case .object(let pairs) = value else {
                     throw .invalidHeader(path: path, reason: "has a __metadata__ that is not an object")
@@ -115,16 +115,18 @@ enum SafetensorsHeader {
         }
         guard case .object(let fields) = value else { throw fail("a value that is not an object") }
         let known: Set = ["dtype", "shape", "data_offsets"]
-        if let extra = fields.first(where: { !known.contains($0.key) }) { throw fail("unknown field \"\(extra.key)\"") }
+        if let extra = fields.keys.sorted().first(where: { !known.contains($0) }) {
+            throw fail("unknown field \"\(extra)\"")
+        }
         func field(_ key: String) throws(CheckpointError) -> JSONValue {
-            guard let found = fields.first(where: { $0.key == key }) else { throw fail("no \"\(key)\"") }
-            return found.value
+            guard let found = fields[key] else { throw fail("no \"\(key)\"") }
+            return found
         }
         func integers(_ key: String) throws(CheckpointError) -> [Int] {
             guard case .array(let items) = try field(key) else { throw fail("a \"\(key)\" that is not an array") }
             var result: [Int] = []
             for item in items {
-                guard case .number(let text) = item, let n = Int(text), n >= 0 else {
+                guard case .integer(let n) = item, n >= 0 else {
                     throw fail("a \"\(key)\" holding something other than non-negative integers")
                 }
                 result.append(n)

@@ -1,6 +1,7 @@
 // Loading a spec file: read, parse, apply `--set` overrides, validate, and expand a sweep into trials.
 
 import Foundation
+import Models
 
 /// A spec as loaded: the JSON tree after `--set` overrides (what sweep trials start from) and the validated spec.
 struct SpecDocument {

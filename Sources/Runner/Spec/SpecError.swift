@@ -2,6 +2,7 @@
 // what was expected, e.g. `$.training.batch_size: expected a positive integer, got -5`.
 
 import Foundation
+import Models
 
 /// A location in a JSON document, written like JSONPath: `$`, `$.optimizer.lr`, `$.model.layers[3].kernel`,
 /// `$.sweep.grid["optimizer.lr"][1]`.

@@ -1,6 +1,8 @@
 // `--set key.path=value` overrides: edits of the JSON tree made before it is validated, so an override is
 // checked exactly like the file. Sweeps make their trials with the same edits.
 
+import Models
+
 /// One `--set key.path=value`: the value is parsed as JSON when it parses (`0.01`, `[64, 32]`, `true`), and
 /// taken as a string otherwise (`mnist`).
 struct SpecOverride: Equatable, Sendable {

@@ -1,6 +1,8 @@
 // The `training`, `evaluation` and `outputs` sections of a spec: how long and how to train, the extra test sets,
 // and what a run writes.
 
+import Models
+
 /// How long to train, in what batches, and how often to evaluate, log and checkpoint.
 typealias TrainingSpec = Section<TrainingKeys>
 

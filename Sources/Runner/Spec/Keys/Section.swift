@@ -1,5 +1,7 @@
 // One object of a spec, read strictly through its declared keys and holding their resolved values.
 
+import Models
+
 /// The values of one spec object (`"training": {…}`), read strictly through the keys `Keys` declares: unknown
 /// keys, keys of another variant, wrong types and values out of range are reported with their JSON path, and
 /// every problem of a file is found in one pass. Every key that applies holds a value, its default when the spec

@@ -1,6 +1,8 @@
 // Each spec key declared once: its JSON name, value type, default, allowed range and meaning. Reading, writing,
 // messages, the JSON Schema and the docs' tables all come from these declarations.
 
+import Models
+
 /// One key of a spec object: `SpecKey("batch_size", 32, .positive, "Examples (or text blocks) per batch.")`.
 ///
 /// Keys are declared as the stored properties of a `SpecKeys` struct, in the order the docs list them; a

@@ -1,6 +1,8 @@
 // The JSON Schema of experiment specs and the key tables of docs/spec.md, generated from the key declarations
 // (`runner schema --write` writes both; tests check the committed files equal what the code generates).
 
+import Models
+
 /// Writes the JSON Schema (draft 2020-12) of spec sections from their `SpecKeys`.
 enum SpecSchemaWriter {
     /// The schema of a section: an object of its keys, or one branch per variant (`oneOf`), each fixing the

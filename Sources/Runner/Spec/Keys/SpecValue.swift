@@ -1,6 +1,8 @@
 // The values a spec key can hold, each knowing how it is read strictly from JSON (with a message naming what
 // was expected), written back, and described in the JSON Schema and the docs.
 
+import Models
+
 /// A type of value a spec key holds: integers, numbers, booleans, strings, names from a list, arrays and
 /// optionals of these, and nested sections.
 protocol SpecValue: Equatable, Sendable {

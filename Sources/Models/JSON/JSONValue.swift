@@ -1,11 +1,11 @@
-// A JSON document as a value tree: what a spec file is parsed into before it is validated, what `--set`
-// overrides edit, and what sweep trials are made of.
+// A JSON document as a value tree, read strictly by `JSONParser`: what experiment specs are parsed into (and
+// `--set` overrides and sweep trials edit), and what a safetensors header is checked from.
 
 import Foundation
 
 /// A JSON value. Integers written without a fraction or exponent are kept apart from other numbers, so that
 /// `"batch_size": 32.5` can be rejected and `"seed": 9007199254740993` read exactly.
-enum JSONValue: Equatable, Sendable {
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case integer(Int)
@@ -15,13 +15,13 @@ enum JSONValue: Equatable, Sendable {
     case object([String: JSONValue])
 
     /// The members of an object, nil for any other value.
-    var objectValue: [String: JSONValue]? {
+    public var objectValue: [String: JSONValue]? {
         if case .object(let members) = self { return members }
         return nil
     }
 
     /// The value as a `Double` when it is a number (integer or not).
-    var doubleValue: Double? {
+    public var doubleValue: Double? {
         switch self {
         case .integer(let i): Double(i)
         case .number(let d): d
@@ -31,7 +31,7 @@ enum JSONValue: Equatable, Sendable {
 
     /// The value as an `Int` when it is an integer, or a number with an integral value in `Int`'s range
     /// (`1e3` is 1000).
-    var intValue: Int? {
+    public var intValue: Int? {
         switch self {
         case .integer(let i): return i
         case .number(let d):
@@ -42,7 +42,7 @@ enum JSONValue: Equatable, Sendable {
     }
 
     /// A word for the kind of value, for messages: "a string", "an array", ….
-    var kindDescription: String {
+    public var kindDescription: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
@@ -54,13 +54,13 @@ enum JSONValue: Equatable, Sendable {
     }
 
     /// The value as compact JSON, cut to `limit` characters with "…", for error messages.
-    func excerpt(limit: Int = 60) -> String {
+    public func excerpt(limit: Int = 60) -> String {
         let text = compactJSON
         return text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
     /// The value as compact JSON text with sorted keys, e.g. `{"lr":0.01,"type":"sgd"}`.
-    var compactJSON: String {
+    public var compactJSON: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -75,7 +75,7 @@ enum JSONValue: Equatable, Sendable {
     }
 
     /// The value as indented JSON text with sorted keys and a final newline, for files.
-    var prettyJSON: String {
+    public var prettyJSON: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Encoding a JSONValue cannot fail: every case maps to a JSON value (numbers are finite by construction).
@@ -86,7 +86,7 @@ enum JSONValue: Equatable, Sendable {
 
 extension JSONValue: Codable {
     /// Reads any JSON value through a `Decoder` (used to bridge `Decodable` to the strict spec reader).
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -106,7 +106,7 @@ extension JSONValue: Codable {
     }
 
     /// Writes the value as the JSON value it is.
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -121,7 +121,7 @@ extension JSONValue: Codable {
 }
 
 /// `s` as a JSON string literal, escaping quotes, backslashes and control characters.
-func quoteJSONString(_ s: String) -> String {
+public func quoteJSONString(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {
@@ -140,7 +140,7 @@ func quoteJSONString(_ s: String) -> String {
 }
 
 /// A finite `Double` as a JSON number: integral values keep a ".0" so they read back as non-integers.
-func formatJSONNumber(_ d: Double) -> String {
+public func formatJSONNumber(_ d: Double) -> String {
     precondition(d.isFinite, "formatJSONNumber: \(d) has no JSON form")
     return d.description
 }
@@ -148,11 +148,11 @@ func formatJSONNumber(_ d: Double) -> String {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
-    init(stringLiteral value: String) { self = .string(value) }
-    init(integerLiteral value: Int) { self = .integer(value) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    init(dictionaryLiteral elements: (String, JSONValue)...) {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .integer(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Runner
+@testable import Models
 
 @Test func parsesEveryKindOfValue() throws {
     let value = try JSONParser.parse(
@@ -60,13 +60,4 @@ func reportsSyntaxErrorsWithLineAndColumn(_ text: String, _ expected: String) {
     #expect(try JSONParser.parse(value.compactJSON) == value)
     #expect(try JSONParser.parse(value.prettyJSON) == value)
     #expect(JSONValue.string(String(repeating: "a", count: 100)).excerpt(limit: 10) == "\"aaaaaaaa…")
-}
-
-@Test func suggestionsFindTheClosestKey() {
-    let keys = ["epochs", "steps", "batch_size", "shuffle", "evaluate_every"]
-    #expect(closestMatch(to: "batchsize", among: keys) == "batch_size")
-    #expect(closestMatch(to: "epoch", among: keys) == "epochs")
-    #expect(closestMatch(to: "EPOCHS", among: keys) == "epochs")
-    #expect(closestMatch(to: "evaluate", among: keys) == "evaluate_every")
-    #expect(closestMatch(to: "learning_rate", among: keys) == nil)
 }

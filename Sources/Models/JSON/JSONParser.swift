@@ -3,26 +3,26 @@
 // numbers on every platform, and duplicate keys are rejected instead of silently overwritten.
 
 /// A JSON text that does not parse: where (1-based line and column) and what was expected.
-struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
-    var line: Int
-    var column: Int
-    var message: String
+public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var message: String
 
     /// "line 3, column 14: expected ',' or '}' after an object member".
-    var description: String { "line \(line), column \(column): \(message)" }
+    public var description: String { "line \(line), column \(column): \(message)" }
 }
 
 /// Parses JSON text into a `JSONValue`.
-struct JSONParser {
+public struct JSONParser {
     /// The deepest nesting of arrays and objects accepted, so that a hostile file cannot exhaust the stack.
-    static let maximumDepth = 256
+    public static let maximumDepth = 256
 
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
 
     /// Parses the whole of `text`: one JSON value, optionally surrounded by whitespace.
-    static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: Array(text.utf8))
         parser.skipWhitespace()
         let value = try parser.parseValue()
