@@ -8,9 +8,11 @@ no network is needed), with a Python that has torch and safetensors:
 
 The script builds a small Swift program against the repository's Autograd, Ops and Models sources (in a
 temporary package that links them, leaving the repository untouched). That program trains a Sequential CNN
-(conv, batch norm, linear, dropout), an MLP with dropout, a Vision Transformer and a decoder Transformer for a
-few steps, writes each with `PyTorchExport.write`, and writes their evaluation-mode logits on fixed inputs. Then
-for each model this script
+(conv, batch norm, linear, dropout), an MLP with dropout, a Sequential CNN with residual blocks (one with the
+identity shortcut, one changing channels and stride with a 1×1 convolution projection shortcut), a Vision
+Transformer and a decoder Transformer for a few steps (in training mode, `ForwardContext(training: true, rng:)`),
+writes each with `PyTorchExport.write`, and writes their evaluation-mode logits on fixed inputs. Then for each
+model this script
   1. loads the file with `module.load_state_dict(safetensors.torch.load_file(path))` (strict: every name and
      shape must match) into the equivalent torch.nn module defined below,
   2. compares the module's logits with TapeGrad's (max |difference| must be ≤ 1e-5),
@@ -39,29 +41,54 @@ var rng = RandomGenerator(seed: 2024)
 let images = Tensor.normal([4, 1, 28, 28], using: &rng)
 let labels = [3, 1, 4, 1]
 
-/// A few Adam steps on random data, so weights and batch-norm statistics are not at their initial values.
+/// A few Adam steps on random data in training mode (dropout drawing from the context's generator, batch norm on
+/// batch statistics), so weights and batch-norm statistics are not at their initial values.
 @MainActor
-func train(_ model: any Model, _ logits: (inout RandomGenerator) -> Tensor, labels: [Int]) {
+func train(_ model: any Module, labels: [Int], _ logits: (inout ForwardContext) -> Tensor) {
     let adam = Adam(model.parameters, learningRate: 0.01)
+    var context = ForwardContext(training: true, rng: rng)
     for _ in 0..<3 {
-        let loss = logits(&rng).reshaped([labels.count, -1]).crossEntropy(labels: labels)
+        let loss = logits(&context).reshaped([labels.count, -1]).crossEntropy(labels: labels)
         adam.zeroGrad()
         loss.backward()
         adam.step()
     }
+    rng = context.rng
 }
 
-let cnn = Sequential([
-    .conv2d(inChannels: 1, outChannels: 8, kernel: 3, padding: 1), .batchNorm2d(channels: 8), .relu,
-    .maxPool2d(kernel: 2), .conv2d(inChannels: 8, outChannels: 16, kernel: 3, padding: 1),
-    .batchNorm2d(channels: 16), .relu, .maxPool2d(kernel: 2), .flatten,
-    .linear(inFeatures: 784, outFeatures: 32), .batchNorm1d(features: 32), .relu, .dropout(0.25),
-    .linear(inFeatures: 32, outFeatures: 10),
-], using: &rng)
-train(cnn, { cnn.forward(images, training: true, using: &$0) }, labels: labels)
+let cnn = Sequential(
+    [
+        Conv2d(1, 8, kernel: 3, padding: 1, using: &rng), BatchNorm2d(8), ReLU(), MaxPool2d(2),
+        Conv2d(8, 16, kernel: 3, padding: 1, using: &rng), BatchNorm2d(16), ReLU(), MaxPool2d(2), Flatten(),
+        Linear(784, 32, using: &rng), BatchNorm1d(32), ReLU(), Dropout(0.25), Linear(32, 10, using: &rng),
+    ], fusion: .all)
+train(cnn, labels: labels) { cnn(images, &$0) }
 
 let mlp = MLP(sizes: [784, 32, 16, 10], dropout: 0.2, using: &rng)
-train(mlp, { mlp.forward(images, training: true, using: &$0) }, labels: labels)
+train(mlp, labels: labels) { mlp(images, &$0) }
+
+// Two residual blocks: one keeping the shape (identity shortcut), one doubling the channels and halving the sides
+// (a bias-free 1×1 convolution of stride 2 as its shortcut).
+let resnet = Sequential(
+    [
+        Conv2d(1, 8, kernel: 3, padding: 1, using: &rng), BatchNorm2d(8), ReLU(), MaxPool2d(2),  // (8, 14, 14)
+        Residual(
+            Sequential([
+                Conv2d(8, 8, kernel: 3, padding: 1, using: &rng), BatchNorm2d(8), ReLU(),
+                Conv2d(8, 8, kernel: 3, padding: 1, using: &rng), BatchNorm2d(8),
+            ])),
+        ReLU(),
+        Residual(
+            Sequential([
+                Conv2d(8, 16, kernel: 3, stride: 2, padding: 1, using: &rng), BatchNorm2d(16), ReLU(),
+                Conv2d(16, 16, kernel: 3, padding: 1, using: &rng), BatchNorm2d(16),
+            ]),
+            shortcut: try Residual.projection(from: [8, 14, 14], to: [16, 7, 7], using: &rng)),  // (16, 7, 7)
+        ReLU(), Flatten(), Dropout(0.25), Linear(784, 10, using: &rng),
+    ], fusion: .all)
+let resnetShape = try resnet.outputShape(for: [1, 28, 28])
+precondition(resnetShape == [10], "resnet: output \(resnetShape)")
+train(resnet, labels: labels) { resnet(images, &$0) }
 
 var vitConfiguration = VisionTransformerConfiguration()
 vitConfiguration.dim = 16
@@ -69,7 +96,7 @@ vitConfiguration.depth = 2
 vitConfiguration.heads = 4
 vitConfiguration.mlpDim = 32
 let vit = VisionTransformer(vitConfiguration, using: &rng)
-train(vit, { vit.forward(images, training: true, using: &$0).logits }, labels: labels)
+train(vit, labels: labels) { vit(images, &$0) }
 
 var decoderConfiguration = DecoderTransformerConfiguration()
 decoderConfiguration.vocabularySize = 13
@@ -80,19 +107,22 @@ decoderConfiguration.layers = 2
 let decoder = DecoderTransformer(decoderConfiguration, using: &rng)
 let tokens = (0..<16).map { _ in rng.nextInt(below: 13) }
 let targets = (0..<16).map { _ in rng.nextInt(below: 13) }
-train(decoder, { decoder.forward(tokens, batch: 2, training: true, using: &$0).logits }, labels: targets)
+train(decoder, labels: targets) { decoder(tokens, batch: 2, &$0) }
 
 try PyTorchExport.write(cnn, to: out + "/cnn.safetensors")
 try PyTorchExport.write(mlp, to: out + "/mlp.safetensors")
+try PyTorchExport.write(resnet, to: out + "/resnet.safetensors")
 try PyTorchExport.write(vit, to: out + "/vit.safetensors")
 try PyTorchExport.write(decoder, to: out + "/decoder.safetensors")
+var evaluation = ForwardContext.evaluation
 let io = SafetensorsFile(tensors: [
     "images": SafetensorsTensor(images),
     "tokens": SafetensorsTensor(int64: tokens.map(Int64.init), shape: [2, 8]),
-    "cnn": SafetensorsTensor(cnn(images)),
-    "mlp": SafetensorsTensor(mlp(images)),
-    "vit": SafetensorsTensor(vit(images)),
-    "decoder": SafetensorsTensor(noGrad { decoder.forward(tokens, batch: 2, training: false, using: &rng).logits }),
+    "cnn": SafetensorsTensor(noGrad { cnn(images) }),
+    "mlp": SafetensorsTensor(noGrad { mlp(images) }),
+    "resnet": SafetensorsTensor(noGrad { resnet(images) }),
+    "vit": SafetensorsTensor(noGrad { vit(images) }),
+    "decoder": SafetensorsTensor(noGrad { decoder(tokens, batch: 2, &evaluation) }),
 ])
 try io.write(to: out + "/io.safetensors")
 """
@@ -150,6 +180,32 @@ def mlp():
     return nn.Sequential(
         nn.Linear(784, 32), nn.ReLU(), nn.Dropout(0.2), nn.Linear(32, 16), nn.ReLU(), nn.Dropout(0.2),
         nn.Linear(16, 10))
+
+
+class Residual(nn.Module):
+    """TapeGrad's `Residual`: body(x) + shortcut(x), the shortcut being the identity when absent (None)."""
+
+    def __init__(self, body, shortcut=None):
+        super().__init__()
+        self.body = body
+        self.shortcut = shortcut
+
+    def forward(self, x):
+        return self.body(x) + (self.shortcut(x) if self.shortcut is not None else x)
+
+
+def resnet():
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        Residual(nn.Sequential(
+            nn.Conv2d(8, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+            nn.Conv2d(8, 8, 3, padding=1), nn.BatchNorm2d(8))),
+        nn.ReLU(),
+        Residual(nn.Sequential(
+            nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.BatchNorm2d(16), nn.ReLU(),
+            nn.Conv2d(16, 16, 3, padding=1), nn.BatchNorm2d(16)),
+            shortcut=nn.Conv2d(8, 16, 1, stride=2, bias=False)),
+        nn.ReLU(), nn.Flatten(), nn.Dropout(0.25), nn.Linear(784, 10))
 
 
 class Attention(nn.Module):
@@ -246,8 +302,10 @@ def main():
         export_from_swift(os.path.abspath(args.repo), out)
 
     io = load_file(os.path.join(out, "io.safetensors"))
-    inputs = {"cnn": io["images"], "mlp": io["images"].flatten(1), "vit": io["images"], "decoder": io["tokens"]}
-    modules = {"cnn": cnn(), "mlp": mlp(), "vit": VisionTransformer(), "decoder": DecoderTransformer()}
+    inputs = {"cnn": io["images"], "mlp": io["images"].flatten(1), "resnet": io["images"], "vit": io["images"],
+              "decoder": io["tokens"]}
+    modules = {"cnn": cnn(), "mlp": mlp(), "resnet": resnet(), "vit": VisionTransformer(),
+               "decoder": DecoderTransformer()}
     failed = False
     for name, module in modules.items():
         path = os.path.join(out, name + ".safetensors")
