@@ -53,17 +53,17 @@ struct DataKeys: SpecKeys {
     let featureColumns = SpecKey<[String]?>(
         "feature_columns", nil, "The feature columns; `null`: every column but the label, in file order.")
     let points = SpecKey(
-        "points", byVariant: ["blobs": 100], otherwise: 200, .positive,
+        "points", byVariant: ["blobs": 100], otherwise: 200, range: .positive,
         "Generated points: blobs per class, separable in all.")
-    let classes = SpecKey("classes", 3, .atLeast(2), "The number of blobs, one class each.")
+    let classes = SpecKey("classes", 3, range: .atLeast(2), "The number of blobs, one class each.")
     let train = SpecKey<Int?>(
-        "train", derived: nil, becomes: "`null`: all that are left", .positive,
+        "train", derived: nil, becomes: "`null`: all that are left", range: .positive,
         "Training examples; `null`: all that are left after the validation (and, for tables, test) examples.")
     let validation = SpecKey(
-        "validation", 0, .nonNegative,
+        "validation", 0, range: .nonNegative,
         "Validation examples, drawn at random (with `seed`) from the training file (images) or the table.")
     let test = SpecKey<Int?>(
-        "test", byVariant: ["csv": 0, "blobs": 0, "separable": 0], otherwise: nil, .nonNegative,
+        "test", byVariant: ["csv": 0, "blobs": 0, "separable": 0], otherwise: nil, range: .nonNegative,
         "Images: the first `test` examples of the test file (`null`: all); tables: examples carved at random "
             + "from the table.")
     let normalize = SpecKey(
@@ -75,10 +75,10 @@ struct DataKeys: SpecKeys {
         "`sorted`: training examples sorted by label (class 0 first), for the no-shuffling experiment; needs "
             + "`training.shuffle` false (its default then).")
     let blockSize = SpecKey<Int?>(
-        "block_size", derived: nil, becomes: "the model's `block_size`", .positive,
+        "block_size", derived: nil, becomes: "the model's `block_size`", range: .positive,
         "The context length T of training blocks; at most the model's `block_size`.")
     let validationFraction = SpecKey(
-        "validation_fraction", 0.1, .openFraction, "The share of the text, at its end, held out for validation.")
+        "validation_fraction", 0.1, range: .openFraction, "The share of the text, at its end, held out for validation.")
 
     static let variants: SpecVariants<Self>? = SpecVariants(
         selector: "dataset", names: DatasetChoice.names, standard: DatasetChoice.fashionMNIST.rawValue,

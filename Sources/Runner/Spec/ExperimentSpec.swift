@@ -16,7 +16,7 @@ struct ExperimentKeys: SpecKeys {
         "name", derived: "experiment", becomes: "the file's base name (`\"experiment\"` for text)",
         "The run's name, used for its output folder.")
     let seed = SpecKey(
-        "seed", 0, .nonNegative, "Seed of initialization, data splits, shuffling, dropout and sampling.")
+        "seed", 0, range: .nonNegative, "Seed of initialization, data splits, shuffling, dropout and sampling.")
     let data = SpecKey("data", DataSpec(), "[The data](#data): the dataset and its splits.")
     let model = SpecKey("model", ModelSpec(), "[The model](#model).")
     let loss = SpecKey(

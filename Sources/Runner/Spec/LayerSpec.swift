@@ -10,16 +10,16 @@ typealias LayerSpec = Section<LayerKeys>
 struct LayerKeys: SpecKeys {
     let type = SpecKey<LayerTypeName>("type", required: "one of \(LayerTypes.quotedNames)", "The layer (see below).")
     let out = SpecKey<Int?>(
-        "out", derived: nil, becomes: "the last `linear` layer: the class count", .positive,
+        "out", derived: nil, becomes: "the last `linear` layer: the class count", range: .positive,
         "Output channels or features; the last `linear` layer may leave it out (then one per class, or 1 for the "
             + "`logistic` loss).")
-    let kernel = SpecKey<Int?>("kernel", nil, .positive, "The side of the square kernel or pooling window.")
+    let kernel = SpecKey<Int?>("kernel", nil, range: .positive, "The side of the square kernel or pooling window.")
     let stride = SpecKey<Int?>(
-        "stride", derived: nil, becomes: "`1`; pooling: the kernel", .positive,
+        "stride", derived: nil, becomes: "`1`; pooling: the kernel", range: .positive,
         "The step between windows.")
-    let padding = SpecKey("padding", 0, .nonNegative, "Zeros added on every side.")
+    let padding = SpecKey("padding", 0, range: .nonNegative, "Zeros added on every side.")
     let bias = SpecKey("bias", true, "Whether the layer adds a learned bias.")
-    let p = SpecKey("p", 0.5, .fraction, "The probability of zeroing a unit in training.")
+    let p = SpecKey("p", 0.5, range: .fraction, "The probability of zeroing a unit in training.")
     let layers = SpecKey<[LayerSpec]>(
         "layers", required: "a non-empty array of layers", "The layers of a residual block's body, applied in order.")
 
@@ -72,7 +72,6 @@ struct LayerTypeName: SpecValue {
     }
 
     static func expected(range: NumberRange?) -> String { "one of \(LayerTypes.quotedNames)" }
-    static func documented(range: NumberRange?) -> String { "layer type" }
     static func schema(range: NumberRange?) -> [String: JSONValue] {
         ["type": "string", "enum": .array(LayerTypes.all.map { .string($0.name) })]
     }

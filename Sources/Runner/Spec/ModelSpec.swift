@@ -20,11 +20,11 @@ typealias ModelSpec = Section<ModelKeys>
 struct ModelKeys: SpecKeys {
     let type = SpecKey("type", ModelKind.mlp, "The model (see below).")
     let hidden = SpecKey(
-        "hidden", [128], .positive, "Hidden widths, input side first; `[]` is a linear or logistic regression.")
+        "hidden", [128], range: .positive, "Hidden widths, input side first; `[]` is a linear or logistic regression.")
     let activation = SpecKey(
         "activation", Activation.relu, "After each hidden layer (`linear`: none); in the feed-forward network.")
     let dropout = SpecKey(
-        "dropout", byVariant: ["vit": 0.1], otherwise: 0, .fraction,
+        "dropout", byVariant: ["vit": 0.1], otherwise: 0, range: .fraction,
         "mlp: after each hidden activation; vit, transformer: after the embeddings, attention and in the "
             + "feed-forward network.")
     let layers = SpecKey<[LayerSpec]>(
@@ -35,18 +35,18 @@ struct ModelKeys: SpecKeys {
         "Run Conv2d → ReLU → MaxPool2d, ReLU → MaxPool2d and MaxPool2d → ReLU chains as one fused kernel (`Fusion`): "
             + "the same values and gradients, less time and memory.")
     let imageSize = SpecKey<Int?>(
-        "image_size", derived: nil, becomes: "the data's", .positive, "The image side; must match the data.")
+        "image_size", derived: nil, becomes: "the data's", range: .positive, "The image side; must match the data.")
     let channels = SpecKey<Int?>(
-        "channels", derived: nil, becomes: "the data's", .positive, "The image channels; must match the data.")
-    let patchSize = SpecKey("patch_size", 7, .positive, "The patch side P, which must divide the image side.")
-    let blockSize = SpecKey("block_size", 64, .positive, "The longest context the model sees (learned positions).")
-    let dim = SpecKey("dim", 64, .positive, "The embedding width.")
-    let depth = SpecKey("depth", byVariant: ["vit": 6], otherwise: 4, .positive, "The number of blocks.")
+        "channels", derived: nil, becomes: "the data's", range: .positive, "The image channels; must match the data.")
+    let patchSize = SpecKey("patch_size", 7, range: .positive, "The patch side P, which must divide the image side.")
+    let blockSize = SpecKey("block_size", 64, range: .positive, "The longest context the model sees (learned positions).")
+    let dim = SpecKey("dim", 64, range: .positive, "The embedding width.")
+    let depth = SpecKey("depth", byVariant: ["vit": 6], otherwise: 4, range: .positive, "The number of blocks.")
     let heads = SpecKey(
-        "heads", byVariant: ["vit": 8], otherwise: 4, .positive, "Attention heads per block, dividing `dim`.")
-    let mlpDim = SpecKey("mlp_dim", 128, .positive, "The hidden width of each block's feed-forward network.")
+        "heads", byVariant: ["vit": 8], otherwise: 4, range: .positive, "Attention heads per block, dividing `dim`.")
+    let mlpDim = SpecKey("mlp_dim", 128, range: .positive, "The hidden width of each block's feed-forward network.")
     let ffnMultiplier = SpecKey(
-        "ffn_multiplier", 4, .positive, "The feed-forward width as a multiple of `dim`.")
+        "ffn_multiplier", 4, range: .positive, "The feed-forward width as a multiple of `dim`.")
 
     static let variants: SpecVariants<Self>? = SpecVariants(
         selector: "type", names: ModelKind.names, standard: "mlp",

@@ -20,19 +20,19 @@ typealias OptimizerSpec = Section<OptimizerKeys>
 struct OptimizerKeys: SpecKeys {
     let type = SpecKey("type", OptimizerKind.adam, "The update rule.")
     let lr = SpecKey(
-        "lr", byVariant: ["adam": 0.001, "adamw": 0.001], otherwise: 0.01, .positive, "The base learning rate η.")
+        "lr", byVariant: ["adam": 0.001, "adamw": 0.001], otherwise: 0.01, range: .positive, "The base learning rate η.")
     let momentum = SpecKey(
-        "momentum", byVariant: ["momentum": 0.9, "nesterov": 0.9], otherwise: 0, .fraction,
+        "momentum", byVariant: ["momentum": 0.9, "nesterov": 0.9], otherwise: 0, range: .fraction,
         "Momentum α (heavy ball; `momentum` and `nesterov` need α > 0).")
     let weightDecay = SpecKey(
-        "weight_decay", byVariant: ["adamw": 0.01], otherwise: 0, .nonNegative,
+        "weight_decay", byVariant: ["adamw": 0.01], otherwise: 0, range: .nonNegative,
         "L2 penalty λ (adamw: decoupled weight decay, w ← w − η·λ·w, as PyTorch's `AdamW`).")
-    let l1 = SpecKey("l1", 0.0, .nonNegative, "L1 penalty λ₁, adding λ₁·sign(w) to the gradient.")
-    let betas = SpecKey("betas", [0.9, 0.999], .fraction, "[β₁, β₂], the decay rates of the moment averages.")
-    let eps = SpecKey("eps", 1e-8, .positive, "ε added to the denominator.")
-    let alpha = SpecKey("alpha", 0.99, .fraction, "The smoothing constant of the squared-gradient average.")
+    let l1 = SpecKey("l1", 0.0, range: .nonNegative, "L1 penalty λ₁, adding λ₁·sign(w) to the gradient.")
+    let betas = SpecKey("betas", [0.9, 0.999], range: .fraction, "[β₁, β₂], the decay rates of the moment averages.")
+    let eps = SpecKey("eps", 1e-8, range: .positive, "ε added to the denominator.")
+    let alpha = SpecKey("alpha", 0.99, range: .fraction, "The smoothing constant of the squared-gradient average.")
     let clipGradNorm = SpecKey<Double?>(
-        "clip_grad_norm", nil, .positive, "Clip the global gradient norm to this value before each step; `null`: never."
+        "clip_grad_norm", nil, range: .positive, "Clip the global gradient norm to this value before each step; `null`: never."
     )
 
     static let variants: SpecVariants<Self>? = SpecVariants(
@@ -86,16 +86,16 @@ enum DecayKind: String, SpecChoice {
 typealias ScheduleSpec = Section<ScheduleKeys>
 
 struct ScheduleKeys: SpecKeys {
-    let warmupSteps = SpecKey("warmup_steps", 0, .nonNegative, "Steps of linear warm-up from η/W to η.")
+    let warmupSteps = SpecKey("warmup_steps", 0, range: .nonNegative, "Steps of linear warm-up from η/W to η.")
     let decay = SpecKey("decay", DecayKind.constant, "The decay after warm-up.")
     let every = SpecKey<Int>(
-        "every", required: "the steps between decays, a positive integer", .positive,
+        "every", required: "the steps between decays, a positive integer", range: .positive,
         "step: multiply the rate by `factor` every this many steps.")
-    let factor = SpecKey("factor", 0.1, .unitInterval, "step: the factor γ (PyTorch's `StepLR`).")
+    let factor = SpecKey("factor", 0.1, range: .unitInterval, "step: the factor γ (PyTorch's `StepLR`).")
     let steps = SpecKey<Int?>(
-        "steps", derived: nil, becomes: "the training steps after warm-up", .positive,
+        "steps", derived: nil, becomes: "the training steps after warm-up", range: .positive,
         "cosine: the steps over which the rate falls to `min_lr`.")
-    let minLr = SpecKey("min_lr", 0.0, .nonNegative, "cosine: the final learning rate, below the optimizer's `lr`.")
+    let minLr = SpecKey("min_lr", 0.0, range: .nonNegative, "cosine: the final learning rate, below the optimizer's `lr`.")
 
     static let variants: SpecVariants<Self>? = SpecVariants(
         selector: "decay", names: DecayKind.names, standard: "constant",

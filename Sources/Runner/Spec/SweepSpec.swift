@@ -17,10 +17,10 @@ struct SweepKeys: SpecKeys {
         "random", KeyPathMap<SweepRange>(),
         "Key path → a range to draw from, once per random trial (see [ranges](#sweep-ranges)).")
     let trials = SpecKey<Int?>(
-        "trials", derived: nil, becomes: "`10` with `random`", .positive,
+        "trials", derived: nil, becomes: "`10` with `random`", range: .positive,
         "Random draws, each combined with every grid point.")
-    let seed = SpecKey("seed", 0, .nonNegative, "Seed of the random draws.")
-    let parallel = SpecKey("parallel", 1, .positive, "The most trials run at once, each in its own process.")
+    let seed = SpecKey("seed", 0, range: .nonNegative, "Seed of the random draws.")
+    let parallel = SpecKey("parallel", 1, range: .positive, "The most trials run at once, each in its own process.")
     let refine = SpecKey<SweepRefine?>(
         "refine", nil, "Coarse-to-fine random search: rounds after the first draw around the best trial so far.")
 
@@ -128,7 +128,6 @@ struct SweepValues: SpecValue {
     var json: JSONValue { .array(values) }
 
     static func expected(range: NumberRange?) -> String { "a non-empty array of values" }
-    static func documented(range: NumberRange?) -> String { "array" }
     static func schema(range: NumberRange?) -> [String: JSONValue] { ["type": "array", "minItems": 1] }
 }
 
@@ -171,7 +170,6 @@ struct KeyPathMap<Value: SpecValue>: SpecValue {
     }
 
     static func expected(range: NumberRange?) -> String { "an object" }
-    static func documented(range: NumberRange?) -> String { "object of key paths" }
     static func schema(range: NumberRange?) -> [String: JSONValue] {
         ["type": "object", "additionalProperties": .object(Value.schema(range: range))]
     }
@@ -193,9 +191,9 @@ struct SweepRefineKeys: SpecKeys {
         var higherIsBetter: Bool { self == .validationAccuracy }
     }
 
-    let rounds = SpecKey("rounds", 2, .atLeast(2), "Rounds of search, the first one included.")
+    let rounds = SpecKey("rounds", 2, range: .atLeast(2), "Rounds of search, the first one included.")
     let shrink = SpecKey(
-        "shrink", 0.5, .openFraction,
+        "shrink", 0.5, range: .openFraction,
         "Each round multiplies every range's width (log width for `log` ranges) by this.")
     let metric = SpecKey("metric", Metric.validationAccuracy, "The final metric that picks the best trial.")
 }

@@ -8,27 +8,27 @@ typealias TrainingSpec = Section<TrainingKeys>
 
 struct TrainingKeys: SpecKeys {
     let epochs = SpecKey<Int?>(
-        "epochs", nil, .positive,
+        "epochs", nil, range: .positive,
         "Epochs over the training set (classification); one of `epochs` and `steps` is required.")
     let steps = SpecKey<Int?>(
-        "steps", nil, .positive, "A fixed number of optimizer steps instead of epochs; required for language models.")
-    let batchSize = SpecKey("batch_size", 32, .positive, "Examples (or text blocks) per batch.")
+        "steps", nil, range: .positive, "A fixed number of optimizer steps instead of epochs; required for language models.")
+    let batchSize = SpecKey("batch_size", 32, range: .positive, "Examples (or text blocks) per batch.")
     let shuffle = SpecKey<Bool?>(
         "shuffle", derived: nil, becomes: "`true`, `false` when `data.order` is `sorted`",
         "A fresh random order of the training examples each epoch.")
     let evaluateEvery = SpecKey<Int?>(
         "evaluate_every", derived: nil, becomes: "`null`: each epoch; language models a tenth of the steps",
-        .positive, "Evaluate validation and test data every this many steps.")
-    let logEvery = SpecKey("log_every", 100, .positive, "Log the running training loss every this many steps.")
+        range: .positive, "Evaluate validation and test data every this many steps.")
+    let logEvery = SpecKey("log_every", 100, range: .positive, "Log the running training loss every this many steps.")
     let earlyStoppingPatience = SpecKey<Int?>(
-        "early_stopping_patience", nil, .positive,
+        "early_stopping_patience", nil, range: .positive,
         "Stop when validation accuracy has not improved for this many evaluations and restore the best weights "
             + "(needs validation data); `null`: never.")
     let checkpointEvery = SpecKey<Int?>(
-        "checkpoint_every", nil, .positive,
+        "checkpoint_every", nil, range: .positive,
         "Checkpoint every this many steps (and always at the end); `null`: at the end.")
     let batchShards = SpecKey(
-        "batch_shards", 1, .positive,
+        "batch_shards", 1, range: .positive,
         "Split each batch into this many shards whose forward and backward run at the same time, one per thread, "
             + "their gradients summed in shard order (`shardedBackward`); results depend on this number, not on the "
             + "thread count. Not for models with batch norm.")
@@ -99,7 +99,6 @@ struct SuiteName: SpecValue {
     }
 
     static func expected(range: NumberRange?) -> String { "a suite name such as \"rotated_90\"" }
-    static func documented(range: NumberRange?) -> String { "suite name" }
     static func schema(range: NumberRange?) -> [String: JSONValue] {
         ["type": "string", "pattern": .string(EvaluationSuite.namePattern)]
     }
@@ -111,7 +110,7 @@ typealias OutputSpec = Section<OutputKeys>
 struct OutputKeys: SpecKeys {
     let plots = SpecKey("plots", true, "Draw loss, accuracy, filter, attention and confusion plots.")
     let sampleLength = SpecKey(
-        "sample_length", 200, .nonNegative, "Language models: characters generated before and after training.")
+        "sample_length", 200, range: .nonNegative, "Language models: characters generated before and after training.")
     let attentionPlot = SpecKey(
         "attention_plot", true, "Attention models: plot the last layer's attention for the first validation example.")
 }

@@ -123,24 +123,7 @@ struct Section<Keys: SpecKeys>: SpecValue {
     static var memberKeys: [String] { Keys.all.map(\.name) }
 
     static func expected(range: NumberRange?) -> String { "an object" }
-    static func documented(range: NumberRange?) -> String { "object" }
     static func schema(range: NumberRange?) -> [String: JSONValue] {
         Keys.schemaName.map { ["$ref": .string("#/$defs/\($0)")] } ?? SpecSchemaWriter.schema(of: Keys.self)
     }
-}
-
-extension Section: Codable {
-    /// `Decodable` through the strict reader: the value is read as JSON, then as the section; every problem is
-    /// thrown as one `SpecError`.
-    init(from decoder: any Decoder) throws {
-        let json = try JSONValue(from: decoder)
-        let diagnostics = SpecDiagnostics()
-        let path = SpecPath(components: decoder.codingPath.map { .key($0.stringValue) })
-        let section = Self.read(json as JSONValue?, at: path, diagnostics)
-        try diagnostics.check(source: "<decoder>")
-        self = section!
-    }
-
-    /// Writes the resolved values as JSON.
-    func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 }

@@ -3,7 +3,7 @@
 
 import Models
 
-/// One key of a spec object: `SpecKey("batch_size", 32, .positive, "Examples (or text blocks) per batch.")`.
+/// One key of a spec object: `SpecKey("batch_size", 32, range: .positive, "Examples (or text blocks) per batch.")`.
 ///
 /// Keys are declared as the stored properties of a `SpecKeys` struct, in the order the docs list them; a
 /// `Section` of that struct reads, checks and holds their values, and gives them back typed:
@@ -31,18 +31,14 @@ struct SpecKey<Value: SpecValue>: AnySpecKey {
     let meaning: String
 
     /// A key with a fixed default.
-    init(_ name: String, _ defaultValue: Value, _ range: NumberRange? = nil, _ meaning: String) {
+    init(_ name: String, _ defaultValue: Value, range: NumberRange? = nil, _ meaning: String) {
         (self.name, self.defaultValue, self.range, self.meaning) = (name, .value(defaultValue), range, meaning)
     }
 
-    /// A key with a fixed default and no range.
-    init(_ name: String, _ defaultValue: Value, _ meaning: String) {
-        self.init(name, defaultValue, nil, meaning)
-    }
 
     /// A key whose default depends on the section's variant.
     init(
-        _ name: String, byVariant defaults: [String: Value], otherwise: Value, _ range: NumberRange? = nil,
+        _ name: String, byVariant defaults: [String: Value], otherwise: Value, range: NumberRange? = nil,
         _ meaning: String
     ) {
         self.name = name
@@ -50,30 +46,18 @@ struct SpecKey<Value: SpecValue>: AnySpecKey {
         (self.range, self.meaning) = (range, meaning)
     }
 
-    /// A key whose default depends on the section's variant, with no range.
-    init(_ name: String, byVariant defaults: [String: Value], otherwise: Value, _ meaning: String) {
-        self.init(name, byVariant: defaults, otherwise: otherwise, nil, meaning)
-    }
 
     /// A key that must be given; `what` completes "expected …" in the message when it is missing.
-    init(_ name: String, required what: String, _ range: NumberRange? = nil, _ meaning: String) {
+    init(_ name: String, required what: String, range: NumberRange? = nil, _ meaning: String) {
         (self.name, self.defaultValue, self.range, self.meaning) = (name, .required(what), range, meaning)
     }
 
-    /// A key that must be given, with no range.
-    init(_ name: String, required what: String, _ meaning: String) {
-        self.init(name, required: what, nil, meaning)
-    }
 
     /// A key whose default is filled in later from other sections or the data (`becomes` says how, in the docs).
-    init(_ name: String, derived value: Value, becomes: String, _ range: NumberRange? = nil, _ meaning: String) {
+    init(_ name: String, derived value: Value, becomes: String, range: NumberRange? = nil, _ meaning: String) {
         (self.name, self.defaultValue, self.range, self.meaning) = (name, .derived(value, becomes), range, meaning)
     }
 
-    /// A key whose default is filled in later, with no range.
-    init(_ name: String, derived value: Value, becomes: String, _ meaning: String) {
-        self.init(name, derived: value, becomes: becomes, nil, meaning)
-    }
 
     /// The default in `variant` (nil for a required key).
     func defaultValue(in variant: String?) -> Value? {
@@ -117,7 +101,14 @@ struct SpecKey<Value: SpecValue>: AnySpecKey {
         }
     }
 
-    var documentedType: String { Value.documented(range: range) }
+    /// What a value must be, as messages say it, without the article and with names in backticks: "positive
+    /// integer", "one of `relu`, `tanh`", "… or null" for keys that take null.
+    var documentedType: String {
+        var text = Value.expected(range: range)
+        for article in ["a ", "an "] where text.hasPrefix(article) { text.removeFirst(article.count) }
+        text = text.replacingOccurrences(of: "\"", with: "`")
+        return Value(json: .null) != nil ? text + " or null" : text
+    }
 
     var schema: [String: JSONValue] { Value.schema(range: range) }
 

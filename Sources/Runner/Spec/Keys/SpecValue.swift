@@ -17,8 +17,6 @@ protocol SpecValue: Equatable, Sendable {
         -> Self?
     /// What a value must be, for messages: "an integer", "a positive integer", "one of \"relu\", \"tanh\"".
     static func expected(range: NumberRange?) -> String
-    /// The type for the docs' tables: "integer ≥ 1", "number in [0, 1)", "`relu`, `tanh`", "array of integers".
-    static func documented(range: NumberRange?) -> String
     /// The JSON Schema of the value, with `range` as bounds.
     static func schema(range: NumberRange?) -> [String: JSONValue]
     /// The value of a key the spec leaves out, when reading it from `{}` gives it (a section, whose own rules then
@@ -124,11 +122,6 @@ protocol ScalarSpecValue: SpecValue {
 extension ScalarSpecValue {
     static func expected(range: NumberRange?) -> String { range?.phrase(noun) ?? "\(article(noun)) \(noun)" }
 
-    static func documented(range: NumberRange?) -> String {
-        guard let range else { return noun }
-        let phrase = range.phrase(noun)
-        return String(phrase.drop { $0 != " " }.dropFirst())  // without the article
-    }
 
     static func schema(range: NumberRange?) -> [String: JSONValue] {
         ["type": .string(schemaType)].merging(range?.schema ?? [:]) { $1 }
@@ -162,7 +155,6 @@ extension Bool: SpecValue {
     }
     var json: JSONValue { .bool(self) }
     static func expected(range: NumberRange?) -> String { "true or false" }
-    static func documented(range: NumberRange?) -> String { "boolean" }
     static func schema(range: NumberRange?) -> [String: JSONValue] { ["type": "boolean"] }
 }
 
@@ -174,7 +166,6 @@ extension String: SpecValue {
     }
     var json: JSONValue { .string(self) }
     static func expected(range: NumberRange?) -> String { "a non-empty string" }
-    static func documented(range: NumberRange?) -> String { "string" }
     static func schema(range: NumberRange?) -> [String: JSONValue] { ["type": "string", "minLength": 1] }
 }
 
@@ -209,7 +200,6 @@ extension SpecChoice {
         "one of " + names.map(quoteJSONString).joined(separator: ", ")
     }
 
-    static func documented(range: NumberRange?) -> String { names.map { "`\($0)`" }.joined(separator: ", ") }
 
     static func schema(range: NumberRange?) -> [String: JSONValue] {
         ["type": "string", "enum": .array(names.map { .string($0) })]
@@ -245,7 +235,6 @@ extension Optional: SpecValue where Wrapped: SpecValue {
 
     static var memberKeys: [String] { Wrapped.memberKeys }
 
-    static func documented(range: NumberRange?) -> String { Wrapped.documented(range: range) + " or null" }
 
     static func schema(range: NumberRange?) -> [String: JSONValue] {
         var s = Wrapped.schema(range: range)
@@ -291,12 +280,6 @@ extension Array: SpecValue where Element: SpecValue {
         return "an array"
     }
 
-    static func documented(range: NumberRange?) -> String {
-        if let scalar = Element.self as? any ScalarSpecValue.Type {
-            return "array of " + (range?.phrase(scalar.noun, plural: true) ?? scalar.noun + "s")
-        }
-        return "array of " + Element.documented(range: range) + "s"
-    }
 
     static func schema(range: NumberRange?) -> [String: JSONValue] {
         ["type": "array", "items": .object(Element.schema(range: range))]
