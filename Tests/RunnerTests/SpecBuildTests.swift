@@ -234,3 +234,22 @@ extension DatasetResolver {
         return self
     }
 }
+
+@Test func aDilatedConvolutionSpansItsDilatedKernel() throws {
+    let spec = try SpecFixtures.spec(
+        """
+        {"training": {"epochs": 1}, "model": {"type": "cnn", "layers": [
+          {"type": "conv2d", "out": 4, "kernel": 3, "dilation": 2}, {"type": "flatten"}, {"type": "linear"}]}}
+        """)
+    #expect(spec.model.layers[0].dilation == 2 && spec.model.layers[2].out == 10)
+    let diagnostics = SpecDiagnostics()
+    let fitted = try #require(
+        fitModel(
+            spec.model, to: DataShape(exampleShape: [1, 28, 28], classCount: 10), loss: .crossEntropy, at: .root,
+            lossPath: .root, diagnostics))
+    var rng = RandomGenerator(seed: 0)
+    let model = try #require(fitted.build(.float32, &rng) as? Sequential)
+    // A 3 × 3 kernel with dilation 2 spans 5 × 5: 28 − 4 = 24.
+    #expect(try model.outputShapes(for: [1, 28, 28]) == [[4, 24, 24], [2304], [10]])
+    #expect((model.layers[0] as? Conv2d)?.dilation == 2)
+}

@@ -90,6 +90,12 @@ let badSpecs: [BadSpec] = [
         name: "unknown layer suggestion", json: layers("{\"type\": \"Conv2D\", \"out\": 4, \"kernel\": 3}"),
         expected: "got \"Conv2D\"; did you mean \"conv2d\"?"),
     BadSpec(
+        name: "dilation of zero", json: layers("{\"type\": \"conv2d\", \"out\": 4, \"kernel\": 3, \"dilation\": 0}"),
+        expected: "$.model.layers[0].dilation: expected a positive integer, got 0"),
+    BadSpec(
+        name: "dilation of a pooling layer", json: layers("{\"type\": \"maxpool2d\", \"kernel\": 2, \"dilation\": 2}"),
+        expected: "$.model.layers[0].dilation: not a key of a maxpool2d layer"),
+    BadSpec(
         name: "layer without type", json: layers("{\"out\": 4}"),
         expected: "$.model.layers[0].type: required key is missing"),
     BadSpec(

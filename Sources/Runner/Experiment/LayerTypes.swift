@@ -54,18 +54,19 @@ enum LayerTypes {
     static var all: [LayerType] {
         [
             LayerType(
-                "conv2d", "nn.Conv2d", keys: [\.out, \.kernel, \.stride, \.padding, \.bias],
+                "conv2d", "nn.Conv2d", keys: [\.out, \.kernel, \.stride, \.padding, \.dilation, \.bias],
                 required: [\.out, \.kernel]
             ) { layer, input, _ throws(ShapeError) in
                 let (out, kernel) = (layer.out ?? 1, Size2D(layer.kernel ?? 1))
                 layer.stride = layer.stride ?? 1
                 let (stride, padding, bias) = (Size2D(layer.stride ?? 1), Padding2D(layer.padding), layer.bias)
+                let dilation = Size2D(layer.dilation)
                 let output = try Conv2d.outputShape(
-                    for: input, outChannels: out, kernel: kernel, stride: stride, padding: padding)
+                    for: input, outChannels: out, kernel: kernel, stride: stride, padding: padding, dilation: dilation)
                 return FittedLayer(output: output) { dtype, rng in
                     Conv2d(
-                        input[0], out, kernel: kernel, stride: stride, padding: padding, bias: bias, dtype: dtype,
-                        using: &rng)
+                        input[0], out, kernel: kernel, stride: stride, padding: padding, dilation: dilation, bias: bias,
+                        dtype: dtype, using: &rng)
                 }
             },
             LayerType("maxpool2d", "nn.MaxPool2d", keys: [\.kernel, \.stride], required: [\.kernel]) {

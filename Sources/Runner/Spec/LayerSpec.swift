@@ -18,6 +18,7 @@ struct LayerKeys: SpecKeys {
         "stride", derived: nil, becomes: "`1`; pooling: the kernel", range: .positive,
         "The step between windows.")
     let padding = SpecKey("padding", 0, range: .nonNegative, "Zeros added on every side.")
+    let dilation = SpecKey("dilation", 1, range: .positive, "The spacing between kernel taps (atrous convolution).")
     let bias = SpecKey("bias", true, "Whether the layer adds a learned bias.")
     let p = SpecKey("p", 0.5, range: .fraction, "The probability of zeroing a unit in training.")
     let layers = SpecKey<[LayerSpec]>(
