@@ -253,3 +253,26 @@ extension DatasetResolver {
     #expect(try model.outputShapes(for: [1, 28, 28]) == [[4, 24, 24], [2304], [10]])
     #expect((model.layers[0] as? Conv2d)?.dilation == 2)
 }
+
+@Test func aLayerNormNormalizesTheFeaturesOfEachExample() throws {
+    let experiment = try build(
+        """
+        {"data": {"dataset": "blobs"}, "training": {"epochs": 1},
+         "model": {"type": "sequential", "layers": [{"type": "linear", "out": 8}, {"type": "layernorm"},
+          {"type": "relu"}, {"type": "linear"}]}}
+        """)
+    let model = try #require(experiment.model as? Sequential)
+    #expect((model.layers[1] as? LayerNorm)?.features == 8)
+    #expect(experiment.model.namedParameters.map(\.name) == [
+        "0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias",
+    ])
+    // Each example's 8 features leave the layer with mean 0 and variance 1 (γ = 1, β = 0 at first).
+    let task = try classification(experiment)
+    let hidden = noGrad { Sequential(Array(model.layers[0...1]))(task.train.inputs) }  // (N, 8)
+    for row in 0..<5 {
+        let values = (0..<8).map { hidden.scalar(at: row, $0) }
+        let mean = values.reduce(0, +) / 8
+        #expect(abs(mean) < 1e-5)
+        #expect(abs(values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 8 - 1) < 1e-3)
+    }
+}

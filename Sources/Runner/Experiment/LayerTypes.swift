@@ -89,6 +89,9 @@ enum LayerTypes {
                 guard input.count == 1 else { throw ShapeError("needs (F) features; use batchnorm2d for images") }
                 return FittedLayer(output: input) { dtype, _ in BatchNorm1d(input[0], dtype: dtype) }
             },
+            LayerType("layernorm", "nn.LayerNorm") { _, input, _ throws(ShapeError) in
+                FittedLayer(output: input) { dtype, _ in LayerNorm(input.last ?? 1, dtype: dtype) }
+            },
             LayerType("dropout", "nn.Dropout", keys: [\.p]) { layer, input, _ throws(ShapeError) in
                 try fitted(Dropout(layer.p), input)
             },
