@@ -304,3 +304,21 @@ func fusedChainsGiveTheResultsOfTheirLayers(_ variant: Int) {
     #expect(a.grads == b.grads)
     #expect(a.output.contains(0))  // some windows have a negative maximum
 }
+
+/// The README's module example, verbatim, so it keeps compiling and working.
+@Test func readmeModuleExampleTrainsOneStep() throws {
+    var rng = RandomGenerator(seed: 0)
+    let cnn = Sequential([
+        Conv2d(1, 16, kernel: 3, padding: 1, using: &rng), BatchNorm2d(16), ReLU(), MaxPool2d(2),  // (16, 14, 14)
+        Flatten(), Dropout(0.25), Linear(16 * 14 * 14, 10, using: &rng),
+    ])
+    let adam = Adam(cnn.parameters, learningRate: 1e-3)
+    var context = ForwardContext(training: true, rng: rng)  // mode and dropout's generator
+    let images = Tensor.normal([32, 1, 28, 28], using: &rng)
+    let loss = cnn(images, &context).crossEntropy(labels: (0..<32).map { $0 % 10 })
+    loss.backward()
+    adam.step()
+    let summary = try ModelSummary(cnn, inputShape: [1, 28, 28])  // layers, output shapes, parameters
+    #expect(summary.totalParameterCount == 160 + 32 + 31_370 && summary.outputShape == [10])
+    #expect(cnn.namedParameters.first?.name == "0.weight")
+}
