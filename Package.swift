@@ -42,7 +42,7 @@ let package = Package(
         ),
 
         // MARK: Tests
-        // Shared helpers of the test targets: the gradient-check case table.
+        // Shared helpers of the test targets: the gradient-check case table, the observed matrix products.
         .target(name: "TestSupport", dependencies: ["Autograd"], path: "Tests/TestSupport"),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "OpsTests", dependencies: ["Ops", "TestSupport"]),
