@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: Implementation
@@ -30,8 +31,11 @@ let package = Package(
         ),
         // Neural-network operators built on Autograd: convolution, pooling, normalization, attention, losses.
         .target(name: "Ops", dependencies: ["Autograd", "CBLAS"]),
-        // Models as plain functions, optimizers and datasets.
-        .target(name: "Models", dependencies: ["Autograd", "Ops", "CZlib"]),
+        // Models as plain functions, optimizers and datasets (SHA-256 from swift-crypto verifies downloads).
+        .target(
+            name: "Models",
+            dependencies: ["Autograd", "Ops", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The `runner` command line: experiments, diagnostics, benchmarks.
         .executableTarget(
             name: "Runner",
@@ -42,7 +46,7 @@ let package = Package(
         ),
 
         // MARK: Tests
-        // Shared helpers of the test targets: the gradient-check case table.
+        // Shared helpers of the test targets: the gradient-check case table, the observed matrix products.
         .target(name: "TestSupport", dependencies: ["Autograd"], path: "Tests/TestSupport"),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "OpsTests", dependencies: ["Ops", "TestSupport"]),

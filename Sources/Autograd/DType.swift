@@ -53,7 +53,7 @@ extension NativeScalar {
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c,
             ldc: ldc
         ) { m, n, a, b, c in
-            ProductLog.record(
+            ProductObservers.notify(
                 ProductCall(
                     dtype: dtype, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda,
                     ldb: ldb, ldc: ldc, accumulates: beta != 0))
@@ -65,13 +65,14 @@ extension NativeScalar {
 }
 
 /// One BLAS call on the calling thread, `cblas_sgemm` or `cblas_dgemm`: C ← alpha · op(A) · op(B) + beta · C,
-/// row-major. `gemm` runs it once per block of a split product; `ProductLog` replays recorded calls through it.
+/// row-major. `gemm` runs it once per block of a split product; code that times an observed `ProductCall` alone
+/// replays it through this function, so that it runs exactly as the engine ran it.
 ///
 /// A product that overwrites C (beta = 0) is run as C ← 0, then C ← alpha · op(A) · op(B) + 1 · C: the same
 /// values (OpenBLAS itself zeroes C first, then accumulates), but OpenBLAS 0.3.21's zeroing pass (`?gemm_beta`)
 /// was measured far slower than `memset`, 10–20 % of W5-sized products (64×64×16 to 1024×256×64) on Zen.
-@inline(__always)
-func blasGemm<T: NativeScalar>(
+@inlinable @inline(__always)
+package func blasGemm<T: NativeScalar>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
     b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int
 ) {

@@ -34,7 +34,7 @@ import Testing
     let w = Tensor.ones([13, 11]), b = Tensor.ones([11])
     for x in [Tensor.ones([3, 2, 13]), Tensor.ones([13])] {
         for bias in [b, nil] {
-            let (y, calls) = ProductLog.recording { x.linear(weight: w, bias: bias) }
+            let (y, calls) = observedProducts { x.linear(weight: w, bias: bias) }
             #expect(y.shape == x.shape.dropLast() + [11])
             #expect(
                 calls.filter { $0.k == 13 && $0.n == 11 }.count == 1, "input \(x.shape), bias \(bias != nil)")

@@ -95,8 +95,8 @@ struct BenchOutputTests {
         #expect(throws: (any Error).self) { try Workloads.selected("W7") }
     }
 
-    /// Other suites' products run at the same time and are recorded too (see ProductLogTests): the test looks at the
-    /// calls of shapes only it uses, 48 × 40 × 56 (three calls) and 3 × 2 × 5 (one, far cheaper).
+    /// Other suites' products run at the same time and are recorded too (see ProductObserverTests): the test looks
+    /// at the calls of shapes only it uses, 48 × 40 × 56 (three calls) and 3 × 2 × 5 (one, far cheaper).
     @Test
     func productFloorListsEachDistinctCallWithItsCountCostliestFirst() throws {
         let a = Tensor.ones([48, 56]), b = Tensor.ones([56, 40]), c = Tensor.ones([3, 5]), d = Tensor.ones([5, 2])

@@ -4,7 +4,7 @@ import Models
 @testable import Runner
 
 /// Experiments/spec.schema.json, read as a JSON tree, with the parts of JSON Schema (draft 2020-12) the spec's
-/// schema uses: walking it for the keys of each object, and validating a document against it.
+/// schema uses: following references and alternatives, and validating a document against it.
 struct SpecSchema {
     let root: JSONValue
 
@@ -41,48 +41,6 @@ struct SpecSchema {
             if case .array(let values)? = p["enum"], !values.contains(where: { sameJSON($0, value) }) { return false }
         }
         return true
-    }
-
-    // MARK: Keys
-
-    /// For each object's path pattern (`$.model.layers[].kernel` style, as `SpecPath.pattern`), the union of the
-    /// property names the schema lists there.
-    func objectKeys() -> [String: Set<String>] {
-        var keys: [String: Set<String>] = [:]
-        walk(root, "$", &keys)
-        return keys
-    }
-
-    private func walk(_ node: JSONValue, _ path: String, _ keys: inout [String: Set<String>]) {
-        for branch in branches(node) {
-            guard let members = branch.objectValue else { continue }
-            let properties = members["properties"]?.objectValue
-            if members["type"] == .string("object") || properties != nil {
-                keys[path, default: []].formUnion(properties?.keys ?? [:].keys)
-            }
-            for (name, child) in properties ?? [:] { walk(child, path + "." + name, &keys) }
-            if let items = members["items"], items.objectValue != nil { walk(items, path + "[]", &keys) }
-            if let extra = members["additionalProperties"], extra.objectValue != nil { walk(extra, path + ".*", &keys) }
-        }
-    }
-
-    /// The names allowed at a property path (`$.data.dataset`): the union of `enum` and `const` over branches.
-    func names(at path: [String]) -> Set<String> {
-        var nodes = [root]
-        for key in path {
-            nodes = nodes.flatMap { node in
-                branches(node).compactMap { $0.objectValue?["properties"]?.objectValue?[key] }
-            }
-            if key == "layers" { nodes = nodes.compactMap { resolve($0).objectValue?["items"] } }
-        }
-        var names: Set<String> = []
-        for node in nodes.flatMap({ branches($0) }) {
-            if case .string(let s)? = node.objectValue?["const"] { names.insert(s) }
-            if case .array(let values)? = node.objectValue?["enum"] {
-                for case .string(let s) in values { names.insert(s) }
-            }
-        }
-        return names
     }
 
     // MARK: Validation

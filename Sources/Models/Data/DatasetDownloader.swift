@@ -1,6 +1,7 @@
 // Downloading a dataset's files, only when no local copy exists, with SHA-256 verification before anything is
 // stored. Files go to the download cache (outside the repository) and are never committed.
 
+import Crypto
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -31,7 +32,7 @@ public enum DatasetDownloader {
         var paths: [String] = []
         for file in remoteFiles {
             let path = (directory as NSString).appendingPathComponent(file.fileName)
-            if (try? SHA256.hexDigest(ofFileAt: path)) != file.sha256 {
+            if (try? hexDigest(ofFileAt: path)) != file.sha256 {
                 try await fetch(file, to: path, timeout: timeout)
             }
             paths.append(path)
@@ -71,10 +72,24 @@ public enum DatasetDownloader {
 
     /// Checks that `bytes` have SHA-256 `sha256` (hexadecimal); `source` names them in the error.
     public static func verify(_ bytes: [UInt8], sha256: String, source: String) throws(DatasetError) {
-        let actual = SHA256.hexDigest(bytes)
+        let actual = hexDigest(bytes)
         guard actual == sha256.lowercased() else {
             throw .checksumMismatch(path: source, expected: sha256.lowercased(), actual: actual)
         }
+    }
+
+    /// The SHA-256 digest of `bytes` as 64 lowercase hexadecimal digits, as `sha256sum` prints it and as
+    /// `RemoteFile.sha256` holds it.
+    public static func hexDigest(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined()
+    }
+
+    /// The hexadecimal SHA-256 digest of the file at `path`, as stored (not decompressed).
+    public static func hexDigest(ofFileAt path: String) throws(DatasetError) -> String {
+        hexDigest(try DataFile.rawContents(of: path))
     }
 }
 

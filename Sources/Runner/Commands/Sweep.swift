@@ -91,12 +91,13 @@ func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) th
             var environment = ProcessInfo.processInfo.environment
             environment["TAPEGRAD_NUM_THREADS"] = "\(max(1, Parallelism.threadCount / parallel))"
             process.environment = environment
-            let log =
-                FileHandle(forWritingAtPath: (trialFolder as NSString).appendingPathComponent("log.txt"))
-                ?? { () -> FileHandle in
-                    FileManager.default.createFile(atPath: trialFolder + "/log.txt", contents: nil)
-                    return FileHandle(forWritingAtPath: trialFolder + "/log.txt")!
-                }()
+            // The trial's output, in a new empty log.txt (replacing one that an earlier sweep into this folder left).
+            let logPath = (trialFolder as NSString).appendingPathComponent("log.txt")
+            guard FileManager.default.createFile(atPath: logPath, contents: nil),
+                let log = FileHandle(forWritingAtPath: logPath)
+            else {
+                throw RunnerFailure(message: "sweep: cannot create \(logPath) for trial \(trial.index)")
+            }
             process.standardOutput = log
             process.standardError = log
             try process.run()

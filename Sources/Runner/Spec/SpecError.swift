@@ -46,19 +46,6 @@ struct SpecPath: Hashable, Sendable, CustomStringConvertible {
                 }
             }.joined()
     }
-
-    /// The path with array positions written `[]` and free-form keys `.*`, which names "the same place" in every
-    /// element: `$.model.layers[].kernel`, `$.sweep.random.*.min`. Used to compare the decoder with the schema.
-    var pattern: String {
-        "$"
-            + components.map { component in
-                switch component {
-                case .key(let k): "." + k
-                case .index: "[]"
-                case .entry: ".*"
-                }
-            }.joined()
-    }
 }
 
 /// One problem in a spec: where, and what was expected.
@@ -106,22 +93,14 @@ extension SpecError: LocalizedError {
     var errorDescription: String? { description }
 }
 
-/// Collects the problems found while reading a spec (so that all of them are reported together), and which keys
-/// each object of the spec may hold (so that tests can compare the decoder with the JSON Schema).
+/// Collects the problems found while reading a spec, so that all of them are reported together.
 final class SpecDiagnostics {
     /// The problems so far.
     private(set) var issues: [SpecIssue] = []
-    /// For each object's path pattern (`SpecPath.pattern`), every key the decoder knows there.
-    private(set) var knownKeys: [String: Set<String>] = [:]
 
     /// Records a problem.
     func report(_ path: SpecPath, _ message: String) {
         issues.append(SpecIssue(path: path, message: message))
-    }
-
-    /// Records that the object at `path` may hold `keys`.
-    func noteKeys(_ keys: [String], at path: SpecPath) {
-        knownKeys[path.pattern, default: []].formUnion(keys)
     }
 
     /// Whether a problem was found at `path` or inside it.

@@ -1,4 +1,31 @@
+import ArgumentParser
 import Foundation
+import Models
+
+/// conv2d forward + backward (weight and bias gradients) on a 32×1×28×28 batch, in GFLOP/s.
+struct ConvolutionBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conv", abstract: "conv2d forward+backward GFLOP/s on a 32×1×28×28 batch.")
+
+    @Option(help: "Timed steps per configuration.")
+    var steps = 100
+
+    @Option(help: "Timed repetitions (the median is reported).")
+    var repetitions = 5
+
+    func run() throws {
+        print("conv2d, input 32×1×28×28, stride 1, no padding; step = forward + ∂W + ∂b (FLOPs 4·N·F·K²·OH·OW)")
+        print("filters  kernel  ms/step  GFLOP/s")
+        for (filters, kernel) in [(16, 3), (16, 7), (64, 3), (64, 7)] {
+            let runs = (0..<repetitions).map { _ in benchmarkConv2d(filters: filters, kernel: kernel, steps: steps) }
+                .sorted { $0.secondsPerStep < $1.secondsPerStep }
+            let median = runs[runs.count / 2]
+            print(String(
+                format: "%7d  %3d×%-3d %7.3f  %7.1f", filters, kernel, kernel, median.secondsPerStep * 1e3,
+                median.gflops))
+        }
+    }
+}
 
 /// Times one training step of a 2-D convolution layer, forward and backward, on an MNIST-shaped float32 batch:
 /// input (batch, 1, 28, 28) with padding 0 and stride 1, weight (filters, 1, kernel, kernel) and bias (filters),
@@ -11,7 +38,7 @@ import Foundation
 /// bias, im2col and the gradient seed are not counted.
 ///
 /// - Returns: the mean wall-clock seconds per step and the resulting GFLOP/s.
-public func benchmarkConv2d(
+func benchmarkConv2d(
     batch: Int = 32, filters: Int, kernel: Int, steps: Int
 ) -> (secondsPerStep: Double, gflops: Double) {
     precondition(

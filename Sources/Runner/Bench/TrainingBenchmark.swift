@@ -134,7 +134,7 @@ struct TrainingBench: ParsableCommand {
 
 /// A workload's matrix products measured alone (`runner bench train --products`): every BLAS call of one more
 /// training step, recorded as it ran (after the engine split large products between threads), then timed by itself
-/// on warm caches with one thread (`ProductLog.secondsAlone`; calls of the same shape are timed once). Their sum
+/// on warm caches with one thread (`secondsAlone`; calls of the same shape are timed once). Their sum
 /// over the threads is what the step's products take when every call runs at its stand-alone speed and the threads
 /// share them perfectly: no schedule of these products through this BLAS is faster.
 struct ProductFloor {
@@ -156,10 +156,10 @@ struct ProductFloor {
 
     /// Records the BLAS calls of `step(index)` and times them.
     init(_ result: TrainingBenchResult, step: (Int) -> Double, index: Int) {
-        let (_, recorded) = ProductLog.recording { step(index) }
+        let (_, recorded) = recordingProducts { step(index) }
         var counts: [ProductCall: Int] = [:]
         for call in recorded { counts[call, default: 0] += 1 }
-        byShape = counts.map { (call: $0.key, count: $0.value, seconds: ProductLog.secondsAlone($0.key)) }
+        byShape = counts.map { (call: $0.key, count: $0.value, seconds: secondsAlone($0.key)) }
             .sorted { Double($0.count) * $0.seconds > Double($1.count) * $1.seconds }
         workload = result.workload
         calls = recorded.count
