@@ -159,6 +159,24 @@ extension InterruptibleTraining {
             }
         }
 
+        @Test(arguments: [true, false])
+        func theAttentionPlotIsDrawnWhenTheSpecAsks(_ attentionPlot: Bool) throws {
+            try SpecFixtures.withTemporaryDirectory { directory in
+                SpecFixtures.write(String(repeating: "To be, or not to be.\n", count: 40), "input.txt", in: directory)
+                let json = """
+                    {"data": {"dataset": "tinyshakespeare", "path": "\(directory)"}, "training": {"steps": 2},
+                     "model": {"type": "transformer", "block_size": 8, "dim": 8, "heads": 2, "depth": 1},
+                     "outputs": {"sample_length": 5, "attention_plot": \(attentionPlot)}}
+                    """
+                let folder = directory + "/run"
+                #expect(try trainRun(load(json).spec, folder: folder, resuming: false, quiet: true) == .completed)
+                let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+                #expect(files.contains("loss.svg"))
+                #expect(files.contains("attention.svg") == attentionPlot)
+                #expect(files.contains("attention.png") == attentionPlot)
+            }
+        }
+
         @Test(arguments: [1, 2])
         func aDivergingRunStopsWithAMessage(shards: Int) throws {
             let folder = temporaryFolder()

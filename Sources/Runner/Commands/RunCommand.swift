@@ -143,7 +143,7 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     if experiment.spec.outputs.plots {
         let plots = try writeRunPlots(
             curves: curves.points, result: result, task: experiment.task, title: experiment.spec.name,
-            directory: folder)
+            directory: folder, attention: experiment.spec.outputs.attentionPlot)
         outputs += plots.flatMap { ["\($0).svg", "\($0).png"] }
     }
     let summary = RunSummary(experiment: experiment, result: result, outputs: outputs)

@@ -2,11 +2,12 @@ import Foundation
 import Models
 
 /// The plots of a run: loss and accuracy curves, the test confusion matrix, the first-layer filters of CNNs and
-/// the last layer's attention for attention models, each as `name.svg` and `name.png` in `directory`.
-/// Returns the base names written.
+/// the last layer's attention for attention models (when `attention`), each as `name.svg` and `name.png` in
+/// `directory`. Returns the base names written.
 @discardableResult
 func writeRunPlots(
-    curves: [CurvePoint], result: RunResult, task: ExperimentTask, title: String, directory: String
+    curves: [CurvePoint], result: RunResult, task: ExperimentTask, title: String, directory: String,
+    attention: Bool = true
 ) throws -> [String] {
     var written: [String] = []
     func save(_ chart: some Chart, _ name: String) throws {
@@ -43,7 +44,7 @@ func writeRunPlots(
                     filters.scalars, filters: s[0], channels: s[1], kernelHeight: s[2],
                     kernelWidth: s[3], title: "\(title): first-layer filters"), "filters")
         }
-        if let vit = classification.model as? VisionTransformer,
+        if attention, let vit = classification.model as? VisionTransformer,
             let example = (classification.validation ?? classification.test)?.subset(0..<1)
         {
             let image = example.inputs.converted(to: classification.inputDType)
@@ -54,17 +55,17 @@ func writeRunPlots(
                     weights.scalars, heads: s[1], queries: s[2], keys: s[3],
                     title: "\(title): last-layer attention, first example"), "attention")
         }
-    case .languageModel(let language):
+    case .languageModel(let language) where attention:
         let block = Array(language.validation.prefix(language.blockSize))
-        do {
-            let weights = noGrad { language.model.attentionWeights(block, batch: 1) }
-            let s = weights.shape  // (1, H, T, T)
-            try save(
-                HeatmapGrid.attention(
-                    weights.scalars, heads: s[1], queries: s[2], keys: s[3],
-                    title: "\(title): last-layer attention, first validation block"),
-                "attention")
-        }
+        let weights = noGrad { language.model.attentionWeights(block, batch: 1) }
+        let s = weights.shape  // (1, H, T, T)
+        try save(
+            HeatmapGrid.attention(
+                weights.scalars, heads: s[1], queries: s[2], keys: s[3],
+                title: "\(title): last-layer attention, first validation block"),
+            "attention")
+    case .languageModel:
+        break
     }
     return written
 }
