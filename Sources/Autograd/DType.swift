@@ -69,8 +69,8 @@ extension NativeScalar {
 /// replays it through this function, so that it runs exactly as the engine ran it.
 ///
 /// A product that overwrites C (beta = 0) is run as C ← 0, then C ← alpha · op(A) · op(B) + 1 · C: the same
-/// values (OpenBLAS itself zeroes C first, then accumulates), but OpenBLAS 0.3.21's zeroing pass (`?gemm_beta`)
-/// was measured far slower than `memset`, 10–20 % of W5-sized products (64×64×16 to 1024×256×64) on Zen.
+/// values (OpenBLAS itself zeroes C first, then accumulates), but OpenBLAS 0.3.21's zeroing pass (`?gemm_beta`) is
+/// slower than `memset` on the small products of a Transformer (docs/performance.md, "Design decisions").
 @inlinable @inline(__always)
 package func blasGemm<T: NativeScalar>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,

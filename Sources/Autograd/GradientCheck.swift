@@ -100,7 +100,7 @@ public func checkGradients(
 }
 
 /// Checks the gradients of a scalar `loss` with respect to `parameters` (leaves with `requiresGrad`) against
-/// central finite differences, perturbing the parameters in place and restoring them: the coursework's
+/// central finite differences, perturbing the parameters in place and restoring them: a course's
 /// `--check_gradient` for a whole model. `loss` must be deterministic (seed dropout inside it).
 ///
 /// - Parameters:

@@ -4,7 +4,7 @@ import Autograd
 ///
 /// With g = ∇F(w) + λ·w + λ₁·sign(w):
 /// - plain (α = 0): w ← w − η·g
-/// - momentum: v ← α·v + g;  w ← w − η·v   (exactly the coursework's form, and PyTorch's with dampening 0)
+/// - momentum: v ← α·v + g;  w ← w − η·v   (the heavy-ball form, and PyTorch's with dampening 0)
 /// - Nesterov: v ← α·v + g;  w ← w − η·(g + α·v)
 public final class SGD: Optimizer {
     public private(set) var groups: [ParameterGroup]

@@ -7,7 +7,7 @@ import Models
 struct TrainingBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Milliseconds per training step of the coursework models (W1–W6).",
+        abstract: "Milliseconds per training step of the benchmark workloads (W1–W6).",
         discussion: """
             Protocol: float32, batch 32, Adam (AdamW for W5), one step = forward + backward + optimizer step, \
             the median over --steps steps after --warmup steps (W6 runs 20× as many). Peak RSS is the \

@@ -96,7 +96,7 @@ enum Workloads {
     /// The names of all workloads, in order.
     static let names = ["W1", "W2", "W3a", "W3b", "W4", "W5", "W6"]
 
-    /// W1–W4: the coursework's Fashion-MNIST classifiers.
+    /// W1–W4: the course's Fashion-MNIST classifiers.
     static var classifiers: [ClassifierWorkload] {
         [
             ClassifierWorkload(name: "W1", summary: "MLP 784-128-10 ReLU", flopsPerStep: 19.5e6) { rng in
@@ -142,7 +142,7 @@ enum Workloads {
         ]
     }
 
-    /// W5's model: the coursework's character Transformer (C 64, 4 heads, 4 layers, block 64, ReLU FFN 4×).
+    /// W5's model: the course's character Transformer (C 64, 4 heads, 4 layers, block 64, ReLU FFN 4×).
     static func languageModel(vocabularySize: Int, using rng: inout RandomGenerator) -> DecoderTransformer {
         var configuration = DecoderTransformerConfiguration()
         configuration.vocabularySize = vocabularySize

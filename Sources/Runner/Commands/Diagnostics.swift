@@ -37,7 +37,7 @@ struct Summary: ParsableCommand {
 }
 
 /// `runner gradcheck SPEC`: finite differences against the tape's gradients for sampled entries of every
-/// parameter of the spec's model (built in float64) on one batch, like the coursework's `--check_gradient`;
+/// parameter of the spec's model (built in float64) on one batch, like a course's `--check_gradient`;
 /// then the magnitude check: the gradient norm of a mean loss should not grow with the batch size.
 struct GradCheck: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,10 +2,10 @@ import ArgumentParser
 import Foundation
 import Models
 
-/// `runner example …`: short training programs written with the library alone, one per coursework model.
+/// `runner example …`: short training programs written with the library alone, one per model of the course.
 struct Example: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a coursework model with a short program (build with -c release).",
+        abstract: "Train a model of the course with a short program (build with -c release).",
         subcommands: [MLPExample.self, CNNExample.self, TransformerExample.self]
     )
 }
