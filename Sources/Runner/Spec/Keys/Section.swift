@@ -53,9 +53,7 @@ struct Section<Keys: SpecKeys>: SpecValue {
 
     var json: JSONValue { .object(values) }
 
-    static func read(
-        _ json: JSONValue, at path: SpecPath, range: NumberRange?, _ diagnostics: SpecDiagnostics
-    )
+    static func read(_ json: JSONValue, at path: SpecPath, range: NumberRange?, _ diagnostics: SpecDiagnostics)
         -> Self?
     {
         read(json as JSONValue?, at: path, diagnostics)
@@ -72,7 +70,7 @@ struct Section<Keys: SpecKeys>: SpecValue {
             diagnostics.report(path, "expected an object, got \(other.excerpt())")
             return nil
         }
-        let variant = Self.variant(of: members, at: path, diagnostics)
+        let variant = Self.variant(of: members)
         // With a selector that names no variant, only the selector is read (it reports the bad name); other keys
         // are checked against every key the section declares.
         let variants = Keys.variants
@@ -106,9 +104,7 @@ struct Section<Keys: SpecKeys>: SpecValue {
 
     /// The variant the selector names, read quietly (the selector's own key reports a bad or missing name): the
     /// standard one when it is absent, nil when it is not a known name.
-    private static func variant(
-        of members: [String: JSONValue], at path: SpecPath, _ diagnostics: SpecDiagnostics
-    ) -> String? {
+    private static func variant(of members: [String: JSONValue]) -> String? {
         guard let variants = Keys.variants else { return nil }
         guard let written = members[variants.selector], written != .null else { return variants.standard }
         guard case .string(let s) = written, variants.names.contains(s) else { return nil }
