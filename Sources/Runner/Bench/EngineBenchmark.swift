@@ -61,7 +61,7 @@ struct EngineBench: ParsableCommand {
         print("  backward per op (incl. tape release) \(formatDuration(backward / perOp))")
     }
 
-    /// W6 of the speed issue: relu(x·W + b).sum() forward and backward, x 1×8, W 8×8.
+    /// Workload W6: relu(x·W + b).sum() forward and backward, x 1×8, W 8×8.
     private func measureTinyGraph() {
         var rng = RandomGenerator(seed: 0)
         let x = Tensor.normal([1, 8], using: &rng)

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Models
 
-/// The training workloads of the speed issue (W1–W6), each one step = forward + backward + optimizer update at
-/// batch 32, float32.
+/// The benchmark's training workloads (W1–W6, docs/performance.md), each one step = forward + backward + optimizer
+/// update at batch 32, float32.
 struct Workload {
     let name: String
     let summary: String
