@@ -81,6 +81,9 @@ public enum PaddingMode: String, Sendable, Codable, CaseIterable {
     /// The input wrapped around (periodic boundary): index −1 reads the last element, index n reads the first.
     /// Padding wider than the input wraps more than once.
     case circular
+    /// The input mirrored at its edges without repeating them: index −1 reads element 1, index n reads n − 2.
+    /// Padding must be shorter than the input.
+    case reflect
 }
 
 /// The length of a convolution's (or a pooling's) output along one axis:

@@ -19,11 +19,25 @@ extension Tensor {
     /// im2col and one GEMM, (F, C·KH·KW) · (C·KH·KW, OH·OW).
     ///
     /// VJP, for the operands that need one: ∂/∂x = col2im(Wᵀ·g) (folding padded positions away, or back onto the
-    /// wrapped elements when circular), ∂/∂W = g·cols(x)ᵀ, ∂/∂b = Σ_{n,i,j} g. Groups are not supported.
+    /// wrapped elements when circular), ∂/∂W = g·cols(x)ᵀ, ∂/∂b = Σ_{n,i,j} g.
+    ///
+    /// `.reflect` padding is done first, as its own op (`padded(_:mode:)`), then the convolution without padding.
+    /// With `groups` G > 1 (PyTorch's `groups`), the channels split into G groups that are convolved separately:
+    /// weight (F, C/G, KH, KW), filters f·G/F… of group g read only input channels g·C/G ..< (g + 1)·C/G; both C and
+    /// F must be multiples of G (G = C = F is a depthwise convolution). It runs as G convolutions concatenated.
     public func conv2d(
         _ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Padding2D = 0, dilation: Size2D = 1,
-        paddingMode: PaddingMode = .zeros
+        paddingMode: PaddingMode = .zeros, groups: Int = 1
     ) -> Tensor {
+        if paddingMode == .reflect {
+            return padded(padding, mode: .reflect).conv2d(
+                weight, bias: bias, stride: stride, dilation: dilation, groups: groups)
+        }
+        if groups != 1 {
+            return grouped("conv2d", weight, bias: bias, groups: groups) { x, w, b in
+                x.conv2d(w, bias: b, stride: stride, padding: padding, dilation: dilation, paddingMode: paddingMode)
+            }
+        }
         let output = checkConvolution(
             "conv2d", input: self, weight: weight, bias: bias, stride: [stride.height, stride.width],
             padding: [
@@ -84,11 +98,21 @@ extension Tensor {
     /// `.circular`).
     ///
     /// Shapes: input (N, C, L), weight (F, C, K), bias (F) → (N, F, OL) with OL = ⌊(L + P_left + P_right − D·(K − 1)
-    /// − 1) / S⌋ + 1. It is `conv2d` on images of height 1, with the same VJP.
+    /// − 1) / S⌋ + 1. It is `conv2d` on images of height 1, with the same VJP. `.reflect` padding and `groups` are as
+    /// in `conv2d` (weight (F, C/G, K)).
     public func conv1d(
         _ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding1D = 0, dilation: Int = 1,
-        paddingMode: PaddingMode = .zeros
+        paddingMode: PaddingMode = .zeros, groups: Int = 1
     ) -> Tensor {
+        if paddingMode == .reflect {
+            return padded(axis: -1, padding, mode: .reflect).conv1d(
+                weight, bias: bias, stride: stride, dilation: dilation, groups: groups)
+        }
+        if groups != 1 {
+            return grouped("conv1d", weight, bias: bias, groups: groups) { x, w, b in
+                x.conv1d(w, bias: b, stride: stride, padding: padding, dilation: dilation, paddingMode: paddingMode)
+            }
+        }
         let output = checkConvolution(
             "conv1d", input: self, weight: weight, bias: bias, stride: [stride], padding: [padding],
             dilation: [dilation], mode: paddingMode)
@@ -99,6 +123,29 @@ extension Tensor {
             stride: Size2D(1, stride), padding: Padding2D(padding), dilation: Size2D(1, dilation),
             circular: paddingMode == .circular, output: Size2D(1, output[0]))  // (N, F, 1, OL)
         return y.reshaped([n, f, output[0]])
+    }
+}
+
+extension Tensor {
+    /// A grouped convolution as `groups` convolutions of channel slices, concatenated along the channels: group g
+    /// convolves input channels g·C/G ..< (g + 1)·C/G with filters g·F/G ..< (g + 1)·F/G (and their biases).
+    fileprivate func grouped(
+        _ name: StaticString, _ weight: Tensor, bias: Tensor?, groups: Int,
+        _ convolve: (Tensor, Tensor, Tensor?) -> Tensor
+    ) -> Tensor {
+        precondition(rank >= 3 && weight.rank == rank, "\(name): input \(shape) and weight \(weight.shape) ranks")
+        let (c, f) = (shape[1], weight.shape[0])
+        precondition(
+            groups > 0 && c % groups == 0 && f % groups == 0 && weight.shape[1] == c / groups,
+            "\(name): \(groups) groups need C = \(c) and F = \(f) divisible by them and a weight (F, C/groups, …), "
+                + "got weight \(weight.shape)")
+        let (cg, fg) = (c / groups, f / groups)
+        let parts = (0..<groups).map { g in
+            convolve(
+                sliced(axis: 1, g * cg..<(g + 1) * cg), weight.sliced(axis: 0, g * fg..<(g + 1) * fg),
+                bias?.sliced(axis: 0, g * fg..<(g + 1) * fg))
+        }
+        return Tensor.concatenate(parts, axis: 1)
     }
 }
 

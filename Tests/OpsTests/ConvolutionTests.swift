@@ -163,7 +163,54 @@ let convolutionGradientCases: [GradientCase] = [
     GradientCase("conv1d circular, dilation 2", [[2, 1, 6], [2, 1, 3]]) {
         $0[0].conv1d($0[1], padding: 2, dilation: 2, paddingMode: .circular)
     },
+    GradientCase("conv2d reflect padding (1, 2, 2, 1), bias", [[2, 2, 4, 5], [2, 2, 3, 3], [2]]) {
+        $0[0].conv2d(
+            $0[1], bias: $0[2], padding: Padding2D(top: 1, bottom: 2, left: 2, right: 1), paddingMode: .reflect)
+    },
+    GradientCase("conv2d 2 groups, bias, stride 2", [[2, 4, 5, 5], [6, 2, 3, 3], [6]]) {
+        $0[0].conv2d($0[1], bias: $0[2], stride: 2, groups: 2)
+    },
+    GradientCase("conv2d depthwise (3 groups), circular", [[1, 3, 4, 4], [3, 1, 2, 2]]) {
+        $0[0].conv2d($0[1], padding: 1, paddingMode: .circular, groups: 3)
+    },
+    GradientCase("conv1d reflect, 2 groups", [[2, 4, 6], [2, 2, 3]]) {
+        $0[0].conv1d($0[1], padding: 2, paddingMode: .reflect, groups: 2)
+    },
+    GradientCase("padded zeros, circular and reflect", [[2, 3, 4]]) {
+        $0[0].padded(Padding2D(top: 2, bottom: 1, left: 1, right: 3), mode: .reflect)
+            + $0[0].padded(Padding2D(top: 2, bottom: 1, left: 1, right: 3), mode: .circular)
+            + $0[0].padded(Padding2D(top: 2, bottom: 1, left: 1, right: 3), mode: .zeros)
+    },
 ]
+
+@Test func reflectPaddingMirrorsWithoutRepeatingTheEdge() {
+    let x = Tensor([1, 2, 3, 4], shape: [1, 1, 4], dtype: .float64)
+    #expect(x.padded(axis: -1, 2, mode: .reflect).scalars == [3, 2, 1, 2, 3, 4, 3, 2])
+    #expect(x.padded(axis: -1, Padding1D(left: 1, right: 3), mode: .circular).scalars == [4, 1, 2, 3, 4, 1, 2, 3])
+    #expect(x.padded(axis: -1, Padding1D(left: 0, right: 1), mode: .zeros).scalars == [1, 2, 3, 4, 0])
+    // A [1, 1] filter over [2, 1, 2, 3, 4, 3]: sums of neighbours with the edges mirrored.
+    let pair = Tensor([1, 1], shape: [1, 1, 2], dtype: .float64)
+    #expect(x.conv1d(pair, padding: 1, paddingMode: .reflect).scalars == [3, 3, 5, 7, 7])
+    // The 3×3 image reflected by 1 on every side and summed by a 3×3 box: the corner sees 5 4 5 / 2 1 2 / 5 4 5.
+    let box = Tensor([Double](repeating: 1, count: 9), shape: [1, 1, 3, 3], dtype: .float64)
+    let summed = image1to9().conv2d(box, padding: 1, paddingMode: .reflect)
+    #expect(summed.scalars[0] == 5 + 4 + 5 + 2 + 1 + 2 + 5 + 4 + 5)
+    #expect(summed.scalars[4] == 45)
+}
+
+@Test func groupedConvolutionIsConvolutionsOfChannelSlices() {
+    // Two groups: filter 0 sees channel 0, filter 1 sees channel 1 (depthwise, as PyTorch's groups=2).
+    let x = Tensor([1, 2, 3, 10, 20, 30], shape: [1, 2, 3], dtype: .float64)
+    let w = Tensor([1, 1, 1, -1], shape: [2, 1, 2], dtype: .float64)  // (F, C/G, K)
+    #expect(x.conv1d(w, groups: 2).scalars == [3, 5, -10, -10])
+    var rng = RandomGenerator(seed: 3)
+    let images = Tensor.normal([2, 4, 5, 5], dtype: .float64, using: &rng)
+    let weight = Tensor.normal([6, 2, 3, 3], dtype: .float64, using: &rng)
+    let grouped = images.conv2d(weight, padding: 1, groups: 2)
+    let first = images.sliced(axis: 1, 0..<2).conv2d(weight.sliced(axis: 0, 0..<3), padding: 1)
+    let second = images.sliced(axis: 1, 2..<4).conv2d(weight.sliced(axis: 0, 3..<6), padding: 1)
+    #expect(grouped.scalars == Tensor.concatenate([first, second], axis: 1).scalars)
+}
 
 @Test("convolution gradients (float64)", arguments: convolutionGradientCases)
 func convolutionGradient(_ c: GradientCase) {
@@ -192,15 +239,20 @@ func convolutionGradient(_ c: GradientCase) {
     let b = Tensor.normal([4], dtype: .float64, using: &rng)
     let g = Tensor.normal([3, 4, 5, 4], dtype: .float64, using: &rng)
     func gradients(_ wanted: [Bool]) -> [Tensor?] {
-        let operands = zip([x, w, b], wanted).map { t, on in on ? Tensor(t.scalars, shape: t.shape, dtype: .float64)
-            .requiringGrad() : t }
+        let operands = zip([x, w, b], wanted).map { t, on in
+            on
+                ? Tensor(t.scalars, shape: t.shape, dtype: .float64)
+                    .requiringGrad() : t
+        }
         (operands[0].conv2d(operands[1], bias: operands[2], padding: Padding2D(top: 0, bottom: 0, left: 0, right: 1))
             * g).sum().backward()
         return operands.map(\.grad)
     }
     let all = gradients([true, true, true])
-    for wanted in [[true, false, false], [false, true, false], [false, false, true], [true, true, false],
-                   [true, false, true], [false, true, true]] {
+    for wanted in [
+        [true, false, false], [false, true, false], [false, false, true], [true, true, false],
+        [true, false, true], [false, true, true],
+    ] {
         let some = gradients(wanted)
         for i in 0..<3 {
             #expect((some[i] == nil) == !wanted[i])
@@ -228,7 +280,8 @@ func convolutionReLUMaxPoolAsOneOpEqualsTheThreeOps(_ dtype: DType) {
             let (xi, wi, bi) = (
                 x.detached().requiringGrad(), w.detached().requiringGrad(), b.detached().requiringGrad()
             )
-            let y = fused
+            let y =
+                fused
                 ? xi.conv2dRectifiedMaxPool2d(
                     wi, bias: bi, padding: Padding2D(c.padding), poolKernel: Size2D(c.pool),
                     poolStride: Size2D(c.poolStride))
@@ -255,40 +308,63 @@ let convolutionReferenceCases: [ComposedReferenceCase] = [
     ComposedReferenceCase("conv2d plain", [[2, 3, 5, 4], [2, 3, 3, 2]], op: { $0[0].conv2d($0[1]) }) {
         referenceConv2d($0[0], $0[1])
     },
-    ComposedReferenceCase("conv2d stride 2, bias", [[3, 2, 7, 6], [4, 2, 3, 3], [4]], op: {
-        $0[0].conv2d($0[1], bias: $0[2], stride: 2)
-    }) { referenceConv2d($0[0], $0[1], bias: $0[2], stride: 2) },
-    ComposedReferenceCase("conv2d asymmetric padding, dilation", [[2, 2, 6, 5], [3, 2, 2, 3]], op: {
-        $0[0].conv2d($0[1], padding: Padding2D(top: 2, bottom: 0, left: 1, right: 3), dilation: Size2D(2, 1))
-    }) {
+    ComposedReferenceCase(
+        "conv2d stride 2, bias", [[3, 2, 7, 6], [4, 2, 3, 3], [4]],
+        op: {
+            $0[0].conv2d($0[1], bias: $0[2], stride: 2)
+        }
+    ) { referenceConv2d($0[0], $0[1], bias: $0[2], stride: 2) },
+    ComposedReferenceCase(
+        "conv2d asymmetric padding, dilation", [[2, 2, 6, 5], [3, 2, 2, 3]],
+        op: {
+            $0[0].conv2d($0[1], padding: Padding2D(top: 2, bottom: 0, left: 1, right: 3), dilation: Size2D(2, 1))
+        }
+    ) {
         referenceConv2d($0[0], $0[1], padding: Padding2D(top: 2, bottom: 0, left: 1, right: 3), dilation: Size2D(2, 1))
     },
-    ComposedReferenceCase("conv2d circular, stride (1, 2), bias", [[2, 2, 4, 5], [2, 2, 3, 3], [2]], op: {
-        $0[0].conv2d(
-            $0[1], bias: $0[2], stride: Size2D(1, 2), padding: Padding2D(top: 1, bottom: 2, left: 1, right: 1),
-            paddingMode: .circular)
-    }) {
+    ComposedReferenceCase(
+        "conv2d circular, stride (1, 2), bias", [[2, 2, 4, 5], [2, 2, 3, 3], [2]],
+        op: {
+            $0[0].conv2d(
+                $0[1], bias: $0[2], stride: Size2D(1, 2), padding: Padding2D(top: 1, bottom: 2, left: 1, right: 1),
+                paddingMode: .circular)
+        }
+    ) {
         referenceConv2d(
             $0[0], $0[1], bias: $0[2], stride: Size2D(1, 2), padding: Padding2D(top: 1, bottom: 2, left: 1, right: 1),
             circular: true)
     },
     // Same-size outputs (stride 1, OW = W): each column-matrix row is its plane shifted, copied in one range.
-    ComposedReferenceCase("conv2d 3×3 padding 1 (same size), bias", [[2, 3, 6, 7], [4, 3, 3, 3], [4]], op: {
-        $0[0].conv2d($0[1], bias: $0[2], padding: 1)
-    }) { referenceConv2d($0[0], $0[1], bias: $0[2], padding: 1) },
-    ComposedReferenceCase("conv2d 3×3 dilation 2 padding 2 (same size)", [[1, 2, 7, 6], [2, 2, 3, 3]], op: {
-        $0[0].conv2d($0[1], padding: 2, dilation: 2)
-    }) { referenceConv2d($0[0], $0[1], padding: 2, dilation: 2) },
-    ComposedReferenceCase("conv2d 2×3 padding (0, 1, 2, 0) (same size)", [[2, 2, 5, 6], [3, 2, 2, 3]], op: {
-        $0[0].conv2d($0[1], padding: Padding2D(top: 0, bottom: 1, left: 2, right: 0))
-    }) { referenceConv2d($0[0], $0[1], padding: Padding2D(top: 0, bottom: 1, left: 2, right: 0)) },
-    ComposedReferenceCase("conv2d 5×5 padding 2 of 3×3 images (taps wholly in padding)", [[2, 1, 3, 3], [2, 1, 5, 5]],
+    ComposedReferenceCase(
+        "conv2d 3×3 padding 1 (same size), bias", [[2, 3, 6, 7], [4, 3, 3, 3], [4]],
         op: {
-        $0[0].conv2d($0[1], padding: 2)
-    }) { referenceConv2d($0[0], $0[1], padding: 2) },
-    ComposedReferenceCase("conv1d stride 2, padding, dilation, bias", [[2, 3, 9], [2, 3, 3], [2]], op: {
-        $0[0].conv1d($0[1], bias: $0[2], stride: 2, padding: Padding1D(left: 2, right: 1), dilation: 2)
-    }) {
+            $0[0].conv2d($0[1], bias: $0[2], padding: 1)
+        }
+    ) { referenceConv2d($0[0], $0[1], bias: $0[2], padding: 1) },
+    ComposedReferenceCase(
+        "conv2d 3×3 dilation 2 padding 2 (same size)", [[1, 2, 7, 6], [2, 2, 3, 3]],
+        op: {
+            $0[0].conv2d($0[1], padding: 2, dilation: 2)
+        }
+    ) { referenceConv2d($0[0], $0[1], padding: 2, dilation: 2) },
+    ComposedReferenceCase(
+        "conv2d 2×3 padding (0, 1, 2, 0) (same size)", [[2, 2, 5, 6], [3, 2, 2, 3]],
+        op: {
+            $0[0].conv2d($0[1], padding: Padding2D(top: 0, bottom: 1, left: 2, right: 0))
+        }
+    ) { referenceConv2d($0[0], $0[1], padding: Padding2D(top: 0, bottom: 1, left: 2, right: 0)) },
+    ComposedReferenceCase(
+        "conv2d 5×5 padding 2 of 3×3 images (taps wholly in padding)", [[2, 1, 3, 3], [2, 1, 5, 5]],
+        op: {
+            $0[0].conv2d($0[1], padding: 2)
+        }
+    ) { referenceConv2d($0[0], $0[1], padding: 2) },
+    ComposedReferenceCase(
+        "conv1d stride 2, padding, dilation, bias", [[2, 3, 9], [2, 3, 3], [2]],
+        op: {
+            $0[0].conv1d($0[1], bias: $0[2], stride: 2, padding: Padding1D(left: 2, right: 1), dilation: 2)
+        }
+    ) {
         referenceConv2d(
             $0[0].unsqueezed(axis: 2), $0[1].unsqueezed(axis: 2), bias: $0[2], stride: Size2D(1, 2),
             padding: Padding2D(top: 0, bottom: 0, left: 2, right: 1), dilation: Size2D(1, 2)

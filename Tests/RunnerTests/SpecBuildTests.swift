@@ -247,8 +247,8 @@ extension DatasetResolver {
         fitModel(
             spec.model, to: DataShape(exampleShape: [1, 28, 28], classCount: 10), loss: .crossEntropy, at: .root,
             lossPath: .root, diagnostics))
-    var rng = RandomGenerator(seed: 0)
-    let model = try #require(fitted.build(.float32, &rng) as? Sequential)
+    var building = LayerBuilding(dtype: .float32, rng: RandomGenerator(seed: 0))
+    let model = try #require(fitted.build(&building) as? Sequential)
     // A 3 × 3 kernel with dilation 2 spans 5 × 5: 28 − 4 = 24.
     #expect(try model.outputShapes(for: [1, 28, 28]) == [[4, 24, 24], [2304], [10]])
     #expect((model.layers[0] as? Conv2d)?.dilation == 2)
@@ -263,9 +263,10 @@ extension DatasetResolver {
         """)
     let model = try #require(experiment.model as? Sequential)
     #expect((model.layers[1] as? LayerNorm)?.features == 8)
-    #expect(experiment.model.namedParameters.map(\.name) == [
-        "0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias",
-    ])
+    #expect(
+        experiment.model.namedParameters.map(\.name) == [
+            "0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias",
+        ])
     // Each example's 8 features leave the layer with mean 0 and variance 1 (γ = 1, β = 0 at first).
     let task = try classification(experiment)
     let hidden = noGrad { Sequential(Array(model.layers[0...1]))(task.train.inputs) }  // (N, 8)

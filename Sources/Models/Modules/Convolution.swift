@@ -1,8 +1,8 @@
 import Autograd
 import Ops
 
-/// 2-D convolution, like PyTorch's `nn.Conv2d(in, out, kernel, stride, padding, dilation, padding_mode)` (see
-/// `Tensor.conv2d`). Weight (out, in, KH, KW), bias (out).
+/// 2-D convolution, like PyTorch's `nn.Conv2d(in, out, kernel, stride, padding, dilation, groups, padding_mode)`
+/// (see `Tensor.conv2d`). Weight (out, in/groups, KH, KW), bias (out).
 ///
 /// Shapes: (N, in, H, W) → (N, out, OH, OW), OH = ⌊(H + P_top + P_bottom − D·(KH − 1) − 1) / S⌋ + 1.
 public struct Conv2d: UnaryLayer {
@@ -12,45 +12,62 @@ public struct Conv2d: UnaryLayer {
     public var padding: Padding2D
     public var dilation: Size2D
     public var paddingMode: PaddingMode
+    /// Channel groups convolved separately (1: every filter sees every input channel).
+    public var groups: Int
 
-    /// A layer with PyTorch's default initialization unless told otherwise (fan-in in·KH·KW).
+    /// A layer with PyTorch's default initialization unless told otherwise (fan-in in/groups·KH·KW).
     public init(
         _ inChannels: Int, _ outChannels: Int, kernel: Size2D, stride: Size2D = 1, padding: Padding2D = 0,
-        dilation: Size2D = 1, paddingMode: PaddingMode = .zeros, bias: Bool = true,
+        dilation: Size2D = 1, paddingMode: PaddingMode = .zeros, groups: Int = 1, bias: Bool = true,
         weightInit: Initialization = .pytorchDefault, biasInit: Initialization = .pytorchDefault,
         dtype: DType = .float32, using rng: inout RandomGenerator
     ) {
         precondition(
             inChannels > 0 && outChannels > 0 && kernel.height > 0 && kernel.width > 0,
             "Conv2d: channels \(inChannels), \(outChannels) and kernel \(kernel) must be positive")
-        let fanIn = inChannels * kernel.height * kernel.width
+        precondition(
+            groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
+            "Conv2d: \(groups) groups must divide the channels \(inChannels) and \(outChannels)")
+        let fanIn = inChannels / groups * kernel.height * kernel.width
         weight = weightInit.parameter(
-            [outChannels, inChannels, kernel.height, kernel.width], fanIn: fanIn, dtype: dtype, using: &rng)
+            [outChannels, inChannels / groups, kernel.height, kernel.width], fanIn: fanIn,
+            fanOut: outChannels * kernel.height * kernel.width, dtype: dtype, using: &rng)
         self.bias = bias ? biasInit.parameter([outChannels], fanIn: fanIn, dtype: dtype, using: &rng) : nil
         (self.stride, self.padding, self.dilation, self.paddingMode) = (stride, padding, dilation, paddingMode)
+        self.groups = groups
     }
 
-    public var inChannels: Int { weight.shape[1] }
+    public var inChannels: Int { weight.shape[1] * groups }
     public var outChannels: Int { weight.shape[0] }
     public var kernel: Size2D { Size2D(weight.shape[2], weight.shape[3]) }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        x.conv2d(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, paddingMode: paddingMode)
+        x.conv2d(
+            weight, bias: bias, stride: stride, padding: padding, dilation: dilation, paddingMode: paddingMode,
+            groups: groups)
     }
 
     public func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         _ = try imageShape(input, needing: inChannels)
         return try Self.outputShape(
-            for: input, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+            for: input, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, dilation: dilation,
+            paddingMode: paddingMode, groups: groups)
     }
 
     /// The output shape of a convolution with these settings for an image example (C, H, W), before any layer
-    /// exists (a spec is checked before weights are drawn).
+    /// exists (a spec is checked before weights are drawn); or why there is none: a dilated kernel wider than the
+    /// padded input, groups that do not divide the channels, reflect padding as wide as the input.
     public static func outputShape(
         for input: [Int], outChannels: Int, kernel: Size2D, stride: Size2D = 1, padding: Padding2D = 0,
-        dilation: Size2D = 1
+        dilation: Size2D = 1, paddingMode: PaddingMode = .zeros, groups: Int = 1
     ) throws(ShapeError) -> [Int] {
-        let (_, h, w) = try imageShape(input)
+        let (c, h, w) = try imageShape(input)
+        guard c % groups == 0 && outChannels % groups == 0 else {
+            throw ShapeError("\(groups) groups do not divide its \(c) input and \(outChannels) output channels")
+        }
+        if paddingMode == .reflect && (max(padding.top, padding.bottom) >= h || max(padding.left, padding.right) >= w) {
+            throw ShapeError("reflect padding \(describe(padding)) must be smaller than its input \(h)×\(w)")
+        }
         let oh = convolutionOutputSize(
             inputSize: h, kernelSize: kernel.height, stride: stride.height,
             padding: Padding1D(left: padding.top, right: padding.bottom), dilation: dilation.height)
@@ -58,8 +75,10 @@ public struct Conv2d: UnaryLayer {
             inputSize: w, kernelSize: kernel.width, stride: stride.width,
             padding: Padding1D(left: padding.left, right: padding.right), dilation: dilation.width)
         guard oh > 0 && ow > 0 else {
+            let span = Size2D(dilation.height * (kernel.height - 1) + 1, dilation.width * (kernel.width - 1) + 1)
+            let spans = dilation == 1 ? "" : " with dilation \(describe(dilation)) spans \(span.height)×\(span.width),"
             throw ShapeError(
-                "kernel \(kernel.height)×\(kernel.width) is larger than its padded input "
+                "kernel \(kernel.height)×\(kernel.width)\(spans) is larger than its padded input "
                     + "\(h + padding.top + padding.bottom)×\(w + padding.left + padding.right)")
         }
         return [outChannels, oh, ow]
@@ -68,12 +87,13 @@ public struct Conv2d: UnaryLayer {
     public var description: String {
         "Conv2d(\(inChannels), \(outChannels), \(describe(kernel)), stride=\(describe(stride)), "
             + "padding=\(describe(padding))" + (dilation == 1 ? "" : ", dilation=\(describe(dilation))")
+            + (groups == 1 ? "" : ", groups=\(groups)")
             + (paddingMode == .zeros ? "" : ", padding_mode='\(paddingMode.rawValue)'")
             + (bias == nil ? ", bias=False" : "") + ")"
     }
 }
 
-/// 1-D convolution, like PyTorch's `nn.Conv1d` (see `Tensor.conv1d`). Weight (out, in, K), bias (out).
+/// 1-D convolution, like PyTorch's `nn.Conv1d` (see `Tensor.conv1d`). Weight (out, in/groups, K), bias (out).
 ///
 /// Shapes: (N, in, L) → (N, out, OL), OL = ⌊(L + P_left + P_right − D·(K − 1) − 1) / S⌋ + 1.
 public struct Conv1d: UnaryLayer {
@@ -83,49 +103,75 @@ public struct Conv1d: UnaryLayer {
     public var padding: Padding1D
     public var dilation: Int
     public var paddingMode: PaddingMode
+    /// Channel groups convolved separately (1: every filter sees every input channel).
+    public var groups: Int
 
-    /// A layer with PyTorch's default initialization unless told otherwise (fan-in in·K).
+    /// A layer with PyTorch's default initialization unless told otherwise (fan-in in/groups·K).
     public init(
         _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Padding1D = 0,
-        dilation: Int = 1, paddingMode: PaddingMode = .zeros, bias: Bool = true,
+        dilation: Int = 1, paddingMode: PaddingMode = .zeros, groups: Int = 1, bias: Bool = true,
         weightInit: Initialization = .pytorchDefault, biasInit: Initialization = .pytorchDefault,
         dtype: DType = .float32, using rng: inout RandomGenerator
     ) {
         precondition(
             inChannels > 0 && outChannels > 0 && kernel > 0,
             "Conv1d: channels \(inChannels), \(outChannels) and kernel \(kernel) must be positive")
+        precondition(
+            groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
+            "Conv1d: \(groups) groups must divide the channels \(inChannels) and \(outChannels)")
+        let fanIn = inChannels / groups * kernel
         weight = weightInit.parameter(
-            [outChannels, inChannels, kernel], fanIn: inChannels * kernel, dtype: dtype, using: &rng)
-        self.bias =
-            bias ? biasInit.parameter([outChannels], fanIn: inChannels * kernel, dtype: dtype, using: &rng) : nil
+            [outChannels, inChannels / groups, kernel], fanIn: fanIn, fanOut: outChannels * kernel, dtype: dtype,
+            using: &rng)
+        self.bias = bias ? biasInit.parameter([outChannels], fanIn: fanIn, dtype: dtype, using: &rng) : nil
         (self.stride, self.padding, self.dilation, self.paddingMode) = (stride, padding, dilation, paddingMode)
+        self.groups = groups
     }
 
-    public var inChannels: Int { weight.shape[1] }
+    public var inChannels: Int { weight.shape[1] * groups }
     public var outChannels: Int { weight.shape[0] }
     public var kernel: Int { weight.shape[2] }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        x.conv1d(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, paddingMode: paddingMode)
+        x.conv1d(
+            weight, bias: bias, stride: stride, padding: padding, dilation: dilation, paddingMode: paddingMode,
+            groups: groups)
     }
 
     public func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+        guard input.first == inChannels else { throw ShapeError("needs (\(inChannels), L) sequences") }
+        return try Self.outputShape(
+            for: input, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, dilation: dilation,
+            paddingMode: paddingMode, groups: groups)
+    }
+
+    /// The output shape of a 1-D convolution with these settings for a sequence example (C, L), before any layer
+    /// exists; or why there is none (see `Conv2d.outputShape(for:outChannels:…)`).
+    public static func outputShape(
+        for input: [Int], outChannels: Int, kernel: Int, stride: Int = 1, padding: Padding1D = 0, dilation: Int = 1,
+        paddingMode: PaddingMode = .zeros, groups: Int = 1
+    ) throws(ShapeError) -> [Int] {
         guard input.count == 2 else { throw ShapeError("needs (C, L) sequences") }
-        guard input[0] == inChannels else {
-            throw ShapeError("needs \(inChannels) channels")
+        let (c, l) = (input[0], input[1])
+        guard c % groups == 0 && outChannels % groups == 0 else {
+            throw ShapeError("\(groups) groups do not divide its \(c) input and \(outChannels) output channels")
+        }
+        if paddingMode == .reflect && max(padding.left, padding.right) >= l {
+            throw ShapeError("reflect padding \(describe(padding)) must be smaller than its input \(l)")
         }
         let length = convolutionOutputSize(
-            inputSize: input[1], kernelSize: kernel, stride: stride, padding: padding, dilation: dilation)
+            inputSize: l, kernelSize: kernel, stride: stride, padding: padding, dilation: dilation)
         guard length > 0 else {
+            let spans = dilation == 1 ? "" : " with dilation \(dilation) spans \(dilation * (kernel - 1) + 1),"
             throw ShapeError(
-                "kernel \(kernel) is larger than its padded input \(input[1] + padding.left + padding.right)")
+                "kernel \(kernel)\(spans) is larger than its padded input \(l + padding.left + padding.right)")
         }
         return [outChannels, length]
     }
 
     public var description: String {
         "Conv1d(\(inChannels), \(outChannels), \(kernel), stride=\(stride), padding=\(describe(padding))"
-            + (dilation == 1 ? "" : ", dilation=\(dilation)")
+            + (dilation == 1 ? "" : ", dilation=\(dilation)") + (groups == 1 ? "" : ", groups=\(groups)")
             + (paddingMode == .zeros ? "" : ", padding_mode='\(paddingMode.rawValue)'")
             + (bias == nil ? ", bias=False" : "") + ")"
     }
@@ -156,7 +202,8 @@ public struct ConvTranspose2d: UnaryLayer {
             "ConvTranspose2d: channels \(inChannels), \(outChannels) and kernel \(kernel) must be positive")
         let fanIn = outChannels * kernel.height * kernel.width
         weight = weightInit.parameter(
-            [inChannels, outChannels, kernel.height, kernel.width], fanIn: fanIn, dtype: dtype, using: &rng)
+            [inChannels, outChannels, kernel.height, kernel.width], fanIn: fanIn,
+            fanOut: inChannels * kernel.height * kernel.width, dtype: dtype, using: &rng)
         self.bias = bias ? biasInit.parameter([outChannels], fanIn: fanIn, dtype: dtype, using: &rng) : nil
         (self.stride, self.padding, self.outputPadding, self.dilation) = (stride, padding, outputPadding, dilation)
     }
@@ -171,7 +218,26 @@ public struct ConvTranspose2d: UnaryLayer {
     }
 
     public func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
-        let (_, h, w) = try imageShape(input, needing: inChannels)
+        _ = try imageShape(input, needing: inChannels)
+        return try Self.outputShape(
+            for: input, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
+            outputPadding: outputPadding, dilation: dilation)
+    }
+
+    /// The output shape of a transposed convolution with these settings for an image example (C, H, W), before any
+    /// layer exists; or why there is none (an output padding not smaller than the stride or the dilation, padding
+    /// that crops the whole output).
+    public static func outputShape(
+        for input: [Int], outChannels: Int, kernel: Size2D, stride: Size2D = 1, padding: Padding2D = 0,
+        outputPadding: Size2D = 0, dilation: Size2D = 1
+    ) throws(ShapeError) -> [Int] {
+        let (_, h, w) = try imageShape(input)
+        guard outputPadding.height < max(stride.height, dilation.height),
+            outputPadding.width < max(stride.width, dilation.width)
+        else {
+            throw ShapeError(
+                "output padding \(describe(outputPadding)) must be smaller than the stride or the dilation")
+        }
         let oh = convTransposeOutputSize(
             inputSize: h, kernelSize: kernel.height, stride: stride.height,
             padding: Padding1D(left: padding.top, right: padding.bottom), outputPadding: outputPadding.height,

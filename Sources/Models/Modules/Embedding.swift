@@ -13,7 +13,8 @@ public struct Embedding: Layer {
         using rng: inout RandomGenerator
     ) {
         precondition(count > 0 && dimension > 0, "Embedding: sizes must be positive, got \(count), \(dimension)")
-        weight = weightInit.parameter([count, dimension], fanIn: count, dtype: dtype, using: &rng)
+        // PyTorch's fans of a (V, E) table: fan-in E, fan-out V.
+        weight = weightInit.parameter([count, dimension], fanIn: dimension, fanOut: count, dtype: dtype, using: &rng)
     }
 
     public var count: Int { weight.shape[0] }

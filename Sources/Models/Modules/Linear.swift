@@ -18,7 +18,8 @@ public struct Linear: UnaryLayer {
     ) {
         precondition(
             inFeatures > 0 && outFeatures > 0, "Linear: sizes must be positive, got \(inFeatures), \(outFeatures)")
-        weight = weightInit.parameter([inFeatures, outFeatures], fanIn: inFeatures, dtype: dtype, using: &rng)
+        weight = weightInit.parameter(
+            [inFeatures, outFeatures], fanIn: inFeatures, fanOut: outFeatures, dtype: dtype, using: &rng)
         self.bias = bias ? biasInit.parameter([outFeatures], fanIn: inFeatures, dtype: dtype, using: &rng) : nil
     }
 

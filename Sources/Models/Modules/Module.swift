@@ -110,8 +110,11 @@ extension Module {
         return out
     }
 
-    /// The learnable tensors, in order, for an optimizer.
+    /// The learnable tensors, in order.
     public var parameters: [Tensor] { namedParameters.map(\.tensor) }
+
+    /// The parameters that are trained: those that require a gradient (a frozen layer's do not), for an optimizer.
+    public var trainableParameters: [Tensor] { parameters.filter(\.requiresGrad) }
 
     /// The number of learnable scalars.
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.tensor.count } }

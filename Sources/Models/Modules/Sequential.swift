@@ -70,8 +70,8 @@ public struct Fusion: OptionSet, Sendable {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
 
-    /// `Conv2d` (zero padding) → `ReLU` → `MaxPool2d` (no padding) as `conv2dRectifiedMaxPool2d`, which pools
-    /// each image's convolution output while it is in cache and never stores it; `ReLU` → `MaxPool2d` or
+    /// `Conv2d` (zero padding, one group) → `ReLU` → `MaxPool2d` (no padding) as `conv2dRectifiedMaxPool2d`, which
+    /// pools each image's convolution output while it is in cache and never stores it; `ReLU` → `MaxPool2d` or
     /// `MaxPool2d` → `ReLU` as `rectifiedMaxPool2d` (relu∘maxpool = maxpool∘relu: the window's maximum is the same
     /// element either way, and relu′ = 0 wherever it is ≤ 0), one pass instead of two.
     public static let rectifiedMaxPool = Fusion(rawValue: 1)
@@ -84,7 +84,7 @@ public struct Fusion: OptionSet, Sendable {
     public func match(_ layers: [any Layer], at i: Int) -> FusedChain? {
         guard contains(.rectifiedMaxPool) else { return nil }
         func layer(_ k: Int) -> (any Layer)? { k < layers.endIndex ? layers[k] : nil }
-        if let conv = layer(i) as? Conv2d, conv.paddingMode == .zeros, layer(i + 1) is ReLU,
+        if let conv = layer(i) as? Conv2d, conv.paddingMode == .zeros, conv.groups == 1, layer(i + 1) is ReLU,
             let pool = layer(i + 2) as? MaxPool2d, pool.padding == 0
         {
             return FusedChain(count: 3, name: "Conv2d → ReLU → MaxPool2d") { x in

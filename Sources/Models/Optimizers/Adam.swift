@@ -76,7 +76,8 @@ public final class Adam: Optimizer {
     public func step() {
         stepCount += 1
         forEachParameterWithGradient { p, grad, lr, group in
-            let m = firstMoment.buffer(for: p), v = secondMoment.buffer(for: p)
+            let m = firstMoment.buffer(for: p)
+            let v = secondMoment.buffer(for: p)
             withParameter(
                 p, grad,
                 float: { w, g in update(w, g, m.pointer(Float.self), v.pointer(Float.self), p.count, lr, group) },
@@ -91,10 +92,13 @@ public final class Adam: Optimizer {
         _ v: UnsafeMutablePointer<T>, _ n: Int, _ lr: Double, _ group: ParameterGroup
     ) {
         let t = Double(stepCount)
-        let b1 = T(beta1), b2 = T(beta2), eps = T(epsilon)
+        let b1 = T(beta1)
+        let b2 = T(beta2)
+        let eps = T(epsilon)
         let stepSize = T(lr / (1 - Foundation.pow(beta1, t)))
         let inverseRootCorrection2 = T(1 / (1 - Foundation.pow(beta2, t)).squareRoot())
-        let l2 = decoupledWeightDecay ? 0 : T(group.weightDecay), l1 = T(group.l1)
+        let l2 = T((decoupledWeightDecay ? 0 : group.weightDecay) + group.l2)
+        let l1 = T(group.l1)
         let decay = decoupledWeightDecay ? 1 - T(lr * group.weightDecay) : 1
         let penalties = l2 != 0 || l1 != 0
         forEachChunk(n) { range in

@@ -9,14 +9,20 @@ public struct ParameterGroup {
     public var weightDecay: Double
     /// L1 penalty λ₁: adds λ₁·sign(w) to the gradient.
     public var l1: Double
+    /// L2 penalty λ₂ added to the gradient by every optimizer, AdamW included (whose `weightDecay` decays the weights
+    /// directly): adds λ₂·w to the gradient.
+    public var l2: Double
 
-    public init(_ parameters: [Tensor], learningRate: Double? = nil, weightDecay: Double = 0, l1: Double = 0) {
+    public init(
+        _ parameters: [Tensor], learningRate: Double? = nil, weightDecay: Double = 0, l1: Double = 0, l2: Double = 0
+    ) {
         precondition(parameters.allSatisfy(\.isLeaf), "ParameterGroup: parameters must be leaf tensors")
-        precondition(weightDecay >= 0 && l1 >= 0, "ParameterGroup: penalties must be ≥ 0")
+        precondition(weightDecay >= 0 && l1 >= 0 && l2 >= 0, "ParameterGroup: penalties must be ≥ 0")
         self.parameters = parameters
         self.learningRate = learningRate
         self.weightDecay = weightDecay
         self.l1 = l1
+        self.l2 = l2
     }
 }
 

@@ -76,8 +76,12 @@ public final class RMSprop: Optimizer {
         _ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>,
         _ b: UnsafeMutablePointer<T>?, _ n: Int, _ lr: Double, _ group: ParameterGroup
     ) {
-        let a = T(alpha), eps = T(epsilon), eta = T(lr), mu = T(momentum)
-        let l2 = T(group.weightDecay), l1 = T(group.l1)
+        let a = T(alpha)
+        let eps = T(epsilon)
+        let eta = T(lr)
+        let mu = T(momentum)
+        let l2 = T(group.weightDecay + group.l2)
+        let l1 = T(group.l1)
         forEachChunk(n) { range in
             for i in range {
                 let gi = penalized(g[i], w[i], l2: l2, l1: l1)

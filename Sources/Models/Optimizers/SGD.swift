@@ -63,7 +63,10 @@ public final class SGD: Optimizer {
         _ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>?, _ n: Int,
         _ lr: Double, _ group: ParameterGroup
     ) {
-        let eta = T(lr), alpha = T(momentum), l2 = T(group.weightDecay), l1 = T(group.l1)
+        let eta = T(lr)
+        let alpha = T(momentum)
+        let l2 = T(group.weightDecay + group.l2)
+        let l1 = T(group.l1)
         let nesterov = nesterov
         forEachChunk(n) { range in
             guard let v else {

@@ -33,6 +33,7 @@ func buildExperiment(
     let task: ExperimentTask
     let note: String
     let stepsPerEpoch: Int
+    var penalizedGroups: [PenalizedGroup] = []
 
     if spec.model.type == .transformer {
         let text = try loadTextData(
@@ -57,7 +58,9 @@ func buildExperiment(
                 lossPath: SpecPath.root.appending("loss"), diagnostics)
         else { throw SpecError(source: source, issues: diagnostics.issues) }
         spec.model = fitted.spec
-        model = fitted.build(dtype, &rng)
+        var building = LayerBuilding(dtype: dtype, rng: rng)
+        model = fitted.build(&building)
+        penalizedGroups = building.penalizedGroups
         summary = try! ModelSummary(model, inputShape: data.shape.exampleShape)  // fitted to this shape
         try checkBatchNormBatches(
             model, input: data.shape.exampleShape, trainCount: data.train.count, batchSize: spec.training.batchSize,
@@ -81,7 +84,7 @@ func buildExperiment(
     }
     return Experiment(
         spec: spec, model: model, summary: summary, task: task,
-        optimizer: spec.optimizer.makeOptimizer(model.parameters),
+        optimizer: spec.optimizer.makeOptimizer(model.trainableParameters, layerGroups: penalizedGroups),
         schedule: schedule, dataNote: note)
 }
 

@@ -9,8 +9,9 @@ import Ops
 /// A model spec fitted to a data shape: the spec with every inferred size filled in, and how to build the model.
 struct FittedModel {
     var spec: ModelSpec
-    /// Builds the model, drawing its initial weights from the generator.
-    var build: (DType, inout RandomGenerator) -> any Layer
+    /// Builds the model: its parameters of `building.dtype`, their initial values drawn from `building.rng`, the
+    /// groups of layers with penalties of their own collected in `building`.
+    var build: (inout LayerBuilding) -> any Layer
 }
 
 /// The number of outputs a classifier needs: one logit per class, or a single one for the logistic loss.
@@ -32,8 +33,8 @@ func fitModel(
     switch model.type {
     case .mlp:
         let sizes = [shape.exampleShape.reduce(1, *)] + model.hidden + [outputs]
-        return FittedModel(spec: model) { dtype, rng in
-            MLP(sizes: sizes, activation: model.activation, dropout: model.dropout, dtype: dtype, using: &rng)
+        return FittedModel(spec: model) { b in
+            MLP(sizes: sizes, activation: model.activation, dropout: model.dropout, dtype: b.dtype, using: &b.rng)
         }
     case .sequential, .cnn:
         return fitSequential(model, input: shape.exampleShape, outputs: outputs, at: path, diagnostics)
@@ -69,9 +70,7 @@ private func fitSequential(
             return nil
         }
         model.layers = resolved
-        return FittedModel(spec: model) { dtype, rng in
-            Sequential(fitted.map { $0.build(dtype, &rng) }, fusion: fusion)
-        }
+        return FittedModel(spec: model) { b in Sequential(fitted.map { $0.build(&b) }, fusion: fusion) }
     }
 }
 
@@ -92,9 +91,23 @@ func fitLayers(
     var resolved = specs
     for (i, spec) in specs.enumerated() {
         guard let type = LayerTypes.named(spec.type.name) else { preconditionFailure("checked on reading") }
-        do {
-            let layer = try type.fit(
+        do throws(ShapeError) {
+            var layer = try type.fit(
                 &resolved[i], shape, LayerFitting(isLastLinear: i == lastLinear, outputs: outputs, fusion: fusion))
+            if let weights = spec.weights {
+                guard let expected = layer.weightShape else { throw ShapeError("has no weight to set") }
+                guard weights.shape == expected else {
+                    throw ShapeError(
+                        "weights of shape \(describeShape(weights.shape)) given; its weight is "
+                            + "\(describeShape(expected)) (PyTorch's layout)")
+                }
+            }
+            let (build, layerSpec) = (layer.build, resolved[i])
+            layer.build = { b in
+                let built = build(&b)
+                layerSpec.applyParameterKeys(to: built, &b)
+                return built
+            }
             fitted.append(layer)
             shape = layer.output
         } catch {
@@ -118,10 +131,10 @@ func fitResidual(_ specs: inout [LayerSpec], input: [Int], fitting: LayerFitting
     let output = body.last?.output ?? input
     var scratch = RandomGenerator(seed: 0)
     _ = try Residual.projection(from: input, to: output, dtype: .float32, using: &scratch)  // throws when none fits
-    return FittedLayer(output: output) { dtype, rng in
-        let layers = body.map { $0.build(dtype, &rng) }
+    return FittedLayer(output: output) { b in
+        let layers = body.map { $0.build(&b) }
         // The shapes were checked above, so a projection exists.
-        let shortcut = try! Residual.projection(from: input, to: output, dtype: dtype, using: &rng)
+        let shortcut = try! Residual.projection(from: input, to: output, dtype: b.dtype, using: &b.rng)
         return Residual(Sequential(layers, fusion: fitting.fusion), shortcut: shortcut)
     }
 }
@@ -159,5 +172,5 @@ private func fitVisionTransformer(
     (c.depth, c.heads, c.mlpDim, c.classes, c.dropout) = (
         model.depth, model.heads, model.mlpDim, outputs, model.dropout
     )
-    return FittedModel(spec: model) { [c] dtype, rng in VisionTransformer(c, dtype: dtype, using: &rng) }
+    return FittedModel(spec: model) { [c] b in VisionTransformer(c, dtype: b.dtype, using: &b.rng) }
 }

@@ -20,7 +20,8 @@ typealias OptimizerSpec = Section<OptimizerKeys>
 struct OptimizerKeys: SpecKeys {
     let type = SpecKey("type", OptimizerKind.adam, "The update rule.")
     let lr = SpecKey(
-        "lr", byVariant: ["adam": 0.001, "adamw": 0.001], otherwise: 0.01, range: .positive, "The base learning rate η.")
+        "lr", byVariant: ["adam": 0.001, "adamw": 0.001], otherwise: 0.01, range: .positive, "The base learning rate η."
+    )
     let momentum = SpecKey(
         "momentum", byVariant: ["momentum": 0.9, "nesterov": 0.9], otherwise: 0, range: .fraction,
         "Momentum α (heavy ball; `momentum` and `nesterov` need α > 0).")
@@ -32,7 +33,8 @@ struct OptimizerKeys: SpecKeys {
     let eps = SpecKey("eps", 1e-8, range: .positive, "ε added to the denominator.")
     let alpha = SpecKey("alpha", 0.99, range: .fraction, "The smoothing constant of the squared-gradient average.")
     let clipGradNorm = SpecKey<Double?>(
-        "clip_grad_norm", nil, range: .positive, "Clip the global gradient norm to this value before each step; `null`: never."
+        "clip_grad_norm", nil, range: .positive,
+        "Clip the global gradient norm to this value before each step; `null`: never."
     )
 
     static let variants: SpecVariants<Self>? = SpecVariants(
@@ -60,10 +62,20 @@ struct OptimizerKeys: SpecKeys {
 }
 
 extension Section where Keys == OptimizerKeys {
-    /// The optimizer over `parameters`, with the penalties in one parameter group.
-    func makeOptimizer(_ parameters: [Tensor]) -> any Optimizer {
-        // For adamw the group's weight decay is the decoupled decay λ (w ← w − η·λ·w), for the others an L2 term.
-        let groups = [ParameterGroup(parameters, weightDecay: self.weightDecay, l1: self.l1)]
+    /// The optimizer over `parameters`: the layers of `layerGroups` (those whose spec sets penalties of their own) in
+    /// a parameter group each, with the optimizer's penalties where a layer leaves one unset; the rest in one group.
+    func makeOptimizer(_ parameters: [Tensor], layerGroups: [PenalizedGroup] = []) -> any Optimizer {
+        // For adamw a group's weight decay is the decoupled decay λ (w ← w − η·λ·w), for the others an L2 term.
+        let grouped = Set(layerGroups.flatMap(\.parameters).map(ObjectIdentifier.init))
+        let rest = parameters.filter { !grouped.contains(ObjectIdentifier($0)) }
+        let trained = Set(parameters.map(ObjectIdentifier.init))
+        let groups =
+            [ParameterGroup(rest, weightDecay: self.weightDecay, l1: self.l1)]
+            + layerGroups.map { group in
+                ParameterGroup(
+                    group.parameters.filter { trained.contains(ObjectIdentifier($0)) },
+                    weightDecay: group.weightDecay ?? self.weightDecay, l1: group.l1 ?? self.l1, l2: group.l2 ?? 0)
+            }
         switch self.type {
         case .sgd, .momentum, .nesterov:
             return SGD(groups, learningRate: self.lr, momentum: self.momentum, nesterov: self.type == .nesterov)
@@ -95,7 +107,8 @@ struct ScheduleKeys: SpecKeys {
     let steps = SpecKey<Int?>(
         "steps", derived: nil, becomes: "the training steps after warm-up", range: .positive,
         "cosine: the steps over which the rate falls to `min_lr`.")
-    let minLr = SpecKey("min_lr", 0.0, range: .nonNegative, "cosine: the final learning rate, below the optimizer's `lr`.")
+    let minLr = SpecKey(
+        "min_lr", 0.0, range: .nonNegative, "cosine: the final learning rate, below the optimizer's `lr`.")
 
     static let variants: SpecVariants<Self>? = SpecVariants(
         selector: "decay", names: DecayKind.names, standard: "constant",

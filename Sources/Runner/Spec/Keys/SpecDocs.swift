@@ -28,6 +28,7 @@ enum SpecDocsWriter {
             ("top level", table(of: ExperimentKeys.self)), ("data", table(of: DataKeys.self)),
             ("model", table(of: ModelKeys.self)), ("layers", LayerTypes.table),
             ("layer keys", table(of: LayerKeys.self)),
+            ("initializations", table(of: InitKeys.self)),
             ("optimizer", table(of: OptimizerKeys.self)), ("schedule", table(of: ScheduleKeys.self)),
             ("training", table(of: TrainingKeys.self)), ("evaluation", table(of: EvaluationKeys.self)),
             ("outputs", table(of: OutputKeys.self)), ("sweep", table(of: SweepKeys.self)),
