@@ -88,6 +88,30 @@ extension Tensor {
         return losses.reduced(by: reduction)
     }
 
+    /// The multiclass perceptron criterion of scores s (N, C) against integer labels (Rosenblatt 1958; Collins 2002
+    /// for the multiclass form): the score of the predicted class ŷᵢ = argmax_c s_{i,c} (the first maximum on ties)
+    /// above the label's,
+    ///
+    ///     ℓᵢ = s_{i,ŷᵢ} − s_{i,yᵢ} ≥ 0
+    ///
+    /// so a gradient step of rate 1 on one example is the perceptron update: for a mistake, W_y += x and W_ŷ −= x
+    /// (nothing when the prediction is right). Unlike the hinge loss with margin 0, it learns from all-zero weights:
+    /// a tie predicts the first class, which is a mistake for every other label.
+    ///
+    /// Shapes: scores (N, C); `labels` N ints in 0..<C; result rank 0 (`.mean` ÷ N, `.sum`) or (N,). The
+    /// predictions are constants (argmax has no gradient), so ∂/∂s is +1 at ŷ and −1 at y for each mistake.
+    public func perceptronLoss(labels: [Int], reduction: LossReduction = .mean) -> Tensor {
+        precondition(rank == 2 && shape[1] >= 1, "perceptronLoss: scores must be (N, C), got \(shape)")
+        precondition(labels.count == shape[0], "perceptronLoss: \(labels.count) labels for scores \(shape)")
+        for y in labels {
+            precondition(
+                y >= 0 && y < shape[1], "perceptronLoss: label \(y) out of range 0..<\(shape[1]) for scores \(shape)")
+        }
+        let predicted = argmax(axis: 1)  // constants: the first maximum of each row
+        let losses = gather(axis: 1, indices: predicted) - gather(axis: 1, indices: labels)  // (N, 1)
+        return losses.reshaped([shape[0]]).reduced(by: reduction)
+    }
+
     /// Applies a loss reduction to per-sample (or per-element) losses.
     func reduced(by reduction: LossReduction) -> Tensor {
         switch reduction {

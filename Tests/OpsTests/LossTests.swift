@@ -196,6 +196,22 @@ private func handLogits() -> Tensor { Tensor([[0, log(2.0), log(5.0)], [0, 0, 0]
     #expect(scores.grad!.scalars == [-1, 0.5, 0.5])
 }
 
+@Test func thePerceptronCriterionIsThePerceptronUpdate() {
+    // Scores [[1, 3, 2], [5, 1, 0], [0, 0, 0]], labels [0, 0, 2]: predictions 1, 0, 0 (the tie goes to the first).
+    // Losses 3 − 1 = 2, 0, 0 − 0 = 0 (a mistake scored 0), mean 2/3.
+    let scores = Tensor([[1, 3, 2], [5, 1, 0], [0, 0, 0]], dtype: .float64).requiringGrad()
+    let loss = scores.perceptronLoss(labels: [0, 0, 2], reduction: .sum)
+    #expect(loss.item() == 2)
+    loss.backward()
+    // Each mistake: +1 on the prediction, −1 on the label; the all-zero row learns too.
+    #expect(scores.grad!.scalars == [-1, 1, 0, 0, 0, 0, 1, 0, -1])
+    // From zero weights one SGD step of rate 1 on x = (1, 2) with label 1 is W₁ += x, W₀ −= x.
+    let w = Tensor.zeros([2, 3], dtype: .float64).requiringGrad()  // (in, classes)
+    let x = Tensor([[1, 2]], dtype: .float64)
+    x.matmul(w).perceptronLoss(labels: [1]).backward()
+    #expect(noGrad { w - w.grad! }.scalars == [-1, 1, 0, -2, 2, 0])
+}
+
 // MARK: - Gradients
 
 let lossGradientCases: [GradientCase] = [
@@ -226,7 +242,8 @@ let lossGradientCases: [GradientCase] = [
     },
     GradientCase("mse mean, both inputs", [[3, 4], [3, 4]]) { $0[0].mseLoss(target: $0[1]) },
     GradientCase("mse per element", [[2, 3], [2, 3]]) { $0[0].mseLoss(target: $0[1], reduction: .none) },
-    GradientCase("multiclass hinge (perceptron)", [[4, 5]]) { $0[0].multiclassHingeLoss(labels: [4, 0, 2, 2]) },
+    GradientCase("multiclass hinge (margin 0)", [[4, 5]]) { $0[0].multiclassHingeLoss(labels: [4, 0, 2, 2]) },
+    GradientCase("perceptron criterion", [[4, 5]]) { $0[0].perceptronLoss(labels: [4, 0, 2, 2]) },
     GradientCase("multiclass hinge margin 1, sum", [[4, 3]]) {
         $0[0].multiclassHingeLoss(labels: [1, 0, 2, 2], margin: 1, reduction: .sum)
     },

@@ -66,6 +66,27 @@ extension InterruptibleTraining {
             #expect(spec["seed"] == .integer(3))
         }
 
+        @Test func thePerceptronSeparatesSeparableDataFromZeroWeights() throws {
+            let folder = temporaryFolder()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            // Rosenblatt's algorithm: one example at a time, rate 1, the perceptron criterion, all-zero weights.
+            let spec = try load(
+                """
+                {"name": "perceptron", "seed": 1,
+                 "data": {"dataset": "separable", "points": 200, "train": 160, "validation": 20, "test": 20,
+                          "normalize": false},
+                 "model": {"type": "perceptron"}, "optimizer": {"type": "sgd", "lr": 1},
+                 "loss": "perceptron", "training": {"epochs": 20, "batch_size": 1, "log_every": 160}}
+                """
+            ).spec
+            #expect(try trainRun(spec, folder: folder, resuming: false, quiet: true) == .completed)
+            let curves = try String(contentsOfFile: folder + "/curves.csv", encoding: .utf8).split(separator: "\n")
+            let points = curves.dropFirst().compactMap(CurvePoint.init(csvLine:))
+            // Separable data with a margin: the mistakes stop (Novikoff's bound), so the criterion reaches zero.
+            #expect(points.filter { $0.split == "train" }.last?.loss == 0)
+            #expect(points.filter { $0.split == "test" }.last?.accuracy == 1)
+        }
+
         @Test func resumingAnInterruptedRunEqualsAnUninterruptedOne() throws {
             let straight = temporaryFolder()
             let interrupted = temporaryFolder()

@@ -212,6 +212,15 @@ let badSpecs: [BadSpec] = [
         name: "vit on a table", json: spec("\"data\": {\"dataset\": \"xor\"}, \"model\": {\"type\": \"vit\"}"),
         expected: "$.model.type: vit needs an image dataset"),
     BadSpec(
+        name: "resnet of an unknown depth", json: spec("\"model\": {\"type\": \"resnet\", \"depth\": 19}"),
+        expected: "$.model.depth: resnet has no depth 19; choose one of 18, 34, 50, 101, 152, 20, 32, 44, 56, 110"),
+    BadSpec(
+        name: "resnet on a table", json: spec("\"data\": {\"dataset\": \"xor\"}, \"model\": {\"type\": \"resnet\"}"),
+        expected: "$.model.type: resnet needs (C, H, W) images (the data has"),
+    BadSpec(
+        name: "resnet with layers", json: spec("\"model\": {\"type\": \"resnet\", \"layers\": []}"),
+        expected: "$.model.layers: not a key of a resnet model (its keys are type, depth)"),
+    BadSpec(
         name: "logistic loss with ten classes", json: spec("\"loss\": \"logistic\""),
         expected: "$.loss: the logistic loss needs two classes, the data has 10"),
     // Syntax

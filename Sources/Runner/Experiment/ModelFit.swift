@@ -40,6 +40,25 @@ func fitModel(
         return fitSequential(model, input: shape.exampleShape, outputs: outputs, at: path, diagnostics)
     case .vit:
         return fitVisionTransformer(model, shape: shape, outputs: outputs, at: path, diagnostics)
+    case .resnet:
+        let configuration = ResNetConfiguration(
+            depth: model.depth, channels: shape.exampleShape.first ?? 1, classes: outputs)
+        do {
+            _ = try ResNet.outputShape(for: shape.exampleShape, configuration)
+        } catch {
+            diagnostics.report(
+                path.appending("type"), "resnet \(error.message) (the data has \(describeShape(shape.exampleShape)))")
+            return nil
+        }
+        return FittedModel(spec: model) { b in ResNet(configuration, dtype: b.dtype, using: &b.rng) }
+    case .perceptron:
+        let features = shape.exampleShape.reduce(1, *)
+        return FittedModel(spec: model) { b in
+            Sequential([
+                Flatten(),
+                Linear(features, outputs, weightInit: .zeros, biasInit: .zeros, dtype: b.dtype, using: &b.rng),
+            ])
+        }
     case .transformer:
         diagnostics.report(
             path.appending("type"), "a transformer is a language model; it needs the tinyshakespeare text")

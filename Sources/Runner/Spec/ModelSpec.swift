@@ -10,6 +10,10 @@ enum ModelKind: String, SpecChoice {
     /// Another name for `sequential`, for convolutional networks.
     case cnn
     case vit, transformer
+    /// A residual network (torchvision's layout for ImageNet-style depths, the paper's CIFAR-style otherwise).
+    case resnet
+    /// One linear layer from all-zero weights: the multiclass perceptron (with `"loss": "perceptron"`).
+    case perceptron
 }
 
 extension Activation: SpecChoice {}
@@ -39,9 +43,13 @@ struct ModelKeys: SpecKeys {
     let channels = SpecKey<Int?>(
         "channels", derived: nil, becomes: "the data's", range: .positive, "The image channels; must match the data.")
     let patchSize = SpecKey("patch_size", 7, range: .positive, "The patch side P, which must divide the image side.")
-    let blockSize = SpecKey("block_size", 64, range: .positive, "The longest context the model sees (learned positions).")
+    let blockSize = SpecKey(
+        "block_size", 64, range: .positive, "The longest context the model sees (learned positions).")
     let dim = SpecKey("dim", 64, range: .positive, "The embedding width.")
-    let depth = SpecKey("depth", byVariant: ["vit": 6], otherwise: 4, range: .positive, "The number of blocks.")
+    let depth = SpecKey(
+        "depth", byVariant: ["vit": 6, "resnet": 20], otherwise: 4, range: .positive,
+        "The number of blocks; resnet: of layers, ImageNet-style 18, 34, 50, 101 or 152, CIFAR-style 20, 32, 44, 56 "
+            + "or 110.")
     let heads = SpecKey(
         "heads", byVariant: ["vit": 8], otherwise: 4, range: .positive, "Attention heads per block, dividing `dim`.")
     let mlpDim = SpecKey("mlp_dim", 128, range: .positive, "The hidden width of each block's feed-forward network.")
@@ -56,11 +64,19 @@ struct ModelKeys: SpecKeys {
             case .sequential, .cnn: [\.type, \.layers, \.fuse]
             case .vit: [\.type, \.imageSize, \.channels, \.patchSize, \.dim, \.depth, \.heads, \.mlpDim, \.dropout]
             case .transformer: [\.type, \.blockSize, \.dim, \.depth, \.heads, \.ffnMultiplier, \.activation, \.dropout]
+            case .resnet: [\.type, \.depth]
+            case .perceptron: [\.type]
             case nil: nil
             }
         }, owner: { "\(article($0)) \($0) model" })
 
     static func check(_ model: inout ModelSpec, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
+        if model.type == .resnet && !ResNetConfiguration.isSupported(model.depth)
+            && !diagnostics.hasIssues(under: path.appending("depth"))
+        {
+            let depths = ResNetConfiguration.depths.map(String.init).joined(separator: ", ")
+            diagnostics.report(path.appending("depth"), "resnet has no depth \(model.depth); choose one of \(depths)")
+        }
         if model.values["layers"] == .array([]) {
             diagnostics.report(path.appending("layers"), "expected a non-empty array of layers, got []")
         }

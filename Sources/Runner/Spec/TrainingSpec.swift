@@ -11,7 +11,8 @@ struct TrainingKeys: SpecKeys {
         "epochs", nil, range: .positive,
         "Epochs over the training set (classification); one of `epochs` and `steps` is required.")
     let steps = SpecKey<Int?>(
-        "steps", nil, range: .positive, "A fixed number of optimizer steps instead of epochs; required for language models.")
+        "steps", nil, range: .positive,
+        "A fixed number of optimizer steps instead of epochs; required for language models.")
     let batchSize = SpecKey("batch_size", 32, range: .positive, "Examples (or text blocks) per batch.")
     let shuffle = SpecKey<Bool?>(
         "shuffle", derived: nil, becomes: "`true`, `false` when `data.order` is `sorted`",

@@ -36,6 +36,9 @@ enum ClassificationLoss: String, SpecChoice {
     case logistic
     /// Mean squared error against one-hot targets.
     case mse
+    /// The multiclass perceptron criterion: the predicted class's score above the label's (with SGD at rate 1 and
+    /// batches of one, the perceptron algorithm).
+    case perceptron
 
     func callAsFunction(_ logits: Tensor, _ labels: [Int]) -> Tensor {
         switch self {
@@ -43,6 +46,8 @@ enum ClassificationLoss: String, SpecChoice {
             return logits.crossEntropy(labels: labels)
         case .hinge:
             return logits.multiclassHingeLoss(labels: labels)
+        case .perceptron:
+            return logits.perceptronLoss(labels: labels)
         case .logistic:
             let signs = Tensor(labels.map { $0 == 1 ? 1.0 : -1.0 }, shape: logits.shape, dtype: logits.dtype)
             return logits.logisticLoss(labels: signs)
