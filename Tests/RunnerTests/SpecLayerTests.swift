@@ -96,6 +96,28 @@ private func fitProblem(_ layers: String, shape: [Int]) throws -> String? {
     #expect(specs[1].values["init"] == ["type": "xavier_uniform", "gain": 1])
 }
 
+@Test func orthogonalInitializationGivesOrthonormalFilters() throws {
+    let (model, specs, _) = try built(
+        """
+        {"type": "conv2d", "out": 4, "kernel": 3, "init": {"type": "orthogonal", "gain": 2}},
+        {"type": "flatten"}, {"type": "linear", "out": 5, "init": "orthogonal"}, {"type": "linear"}
+        """, shape: [2, 5, 5])
+    // The conv weight (4, 2·3·3) as a matrix has orthogonal rows of norm 2 (the gain): W·Wᵀ = 4·I.
+    let conv = try #require(model.layers[0] as? Conv2d)
+    let w = conv.weight.reshaped([4, 18])
+    let gram = noGrad { w.matmul(w.transposed()) }.scalars
+    for i in 0..<4 {
+        for j in 0..<4 { #expect(abs(gram[i * 4 + j] - (i == j ? 4 : 0)) < 1e-9) }
+    }
+    // The linear layer (36 → 5): five orthonormal directions.
+    let linear = try #require(model.layers[2] as? Linear).weight  // (36, 5)
+    let columns = noGrad { linear.transposed().matmul(linear) }.scalars
+    for i in 0..<5 {
+        for j in 0..<5 { #expect(abs(columns[i * 5 + j] - (i == j ? 1 : 0)) < 1e-9) }
+    }
+    #expect(specs[2].values["init"] == ["type": "orthogonal", "gain": 1])
+}
+
 @Test func aHandSetFilterIsTheLayersWeight() throws {
     // A vertical-edge filter on one channel, in PyTorch's (out, in, kh, kw) layout; frozen.
     let (model, _, _) = try built(

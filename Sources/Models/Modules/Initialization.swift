@@ -20,6 +20,10 @@ public enum Initialization: Equatable, Sendable {
     case kaimingUniform
     /// He et al. 2015 for ReLU networks: N(0, 2 / fanIn).
     case kaimingNormal
+    /// Saxe et al. 2013 (`torch.nn.init.orthogonal_`): a random semi-orthogonal matrix times `gain`, the shape
+    /// viewed as shape[0] × (the product of the rest); see `Tensor.orthogonal`. Only for weights of two or more
+    /// axes (a bias or a normalization scale has one).
+    case orthogonal(gain: Double)
     /// Every element `value` (0 for biases, 1 for normalization scales).
     case constant(Double)
 
@@ -50,6 +54,8 @@ public enum Initialization: Equatable, Sendable {
             tensor = Tensor.kaimingUniform(shape, fanIn: fanIn, dtype: dtype, using: &rng)
         case .kaimingNormal:
             tensor = Tensor.kaimingNormal(shape, fanIn: fanIn, dtype: dtype, using: &rng)
+        case .orthogonal(let gain):
+            tensor = Tensor.orthogonal(shape, gain: gain, dtype: dtype, using: &rng)
         case .constant(let value):
             tensor = Tensor.full(shape, value, dtype: dtype)
         }

@@ -11,7 +11,7 @@ enum InitKind: String, SpecChoice {
     case xavierNormal = "xavier_normal"
     case kaimingUniform = "kaiming_uniform"
     case kaimingNormal = "kaiming_normal"
-    case zeros, constant
+    case orthogonal, zeros, constant
 }
 
 /// The settings of an initialization scheme: `{"type": "normal", "std": 0.02}`.
@@ -22,7 +22,7 @@ struct InitKeys: SpecKeys {
     let std = SpecKey("std", 1.0, range: .positive, "normal: the standard deviation.")
     let low = SpecKey("low", 0.0, "uniform: the lower bound.")
     let high = SpecKey("high", 1.0, "uniform: the upper bound, above `low`.")
-    let gain = SpecKey("gain", 1.0, range: .positive, "xavier_uniform, xavier_normal: the scaling gain.")
+    let gain = SpecKey("gain", 1.0, range: .positive, "xavier_uniform, xavier_normal, orthogonal: the scaling gain.")
     let value = SpecKey<Double>("value", required: "the value, a number", "constant: every element's value.")
 
     static let variants: SpecVariants<Self>? = SpecVariants(
@@ -32,7 +32,7 @@ struct InitKeys: SpecKeys {
             case .default, .kaimingUniform, .kaimingNormal, .zeros: [\.type]
             case .normal: [\.type, \.std]
             case .uniform: [\.type, \.low, \.high]
-            case .xavierUniform, .xavierNormal: [\.type, \.gain]
+            case .xavierUniform, .xavierNormal, .orthogonal: [\.type, \.gain]
             case .constant: [\.type, \.value]
             case nil: nil
             }
@@ -75,6 +75,7 @@ struct WeightInit: SpecValue {
         case .xavierNormal: .xavierNormal(gain: section.gain)
         case .kaimingUniform: .kaimingUniform
         case .kaimingNormal: .kaimingNormal
+        case .orthogonal: .orthogonal(gain: section.gain)
         case .zeros: .zeros
         case .constant: .constant(section.value)
         }
