@@ -79,3 +79,47 @@ public struct TransformerBlock: Layer {
             + "\(attention.causal ? ", causal" : ""))"
     }
 }
+
+/// A pre-LayerNorm decoder block of an encoder–decoder Transformer (Vaswani et al. 2017,
+/// https://arxiv.org/abs/1706.03762, §3.1, with the pre-norm placement): causal self-attention over the target,
+/// then cross-attention from the target to the encoder's output `memory`, then a feed-forward network:
+///
+///     x = x + dropout(selfAttention(norm1(x)))              (causal)
+///     x = x + dropout(crossAttention(norm2(x), memory))
+///     x = x + dropout(mlp(norm3(x)))
+///
+/// Shapes: x (B, T, C), memory (B, S, C) → (B, T, C).
+public struct TransformerDecoderBlock: Module {
+    public var norm1: LayerNorm
+    public var selfAttention: MultiHeadAttention
+    public var norm2: LayerNorm
+    public var crossAttention: MultiHeadAttention
+    public var norm3: LayerNorm
+    public var mlp: FeedForward
+    public var dropout: Dropout
+
+    /// LayerNorms at scale 1 and shift 0, projections and feed-forward weights N(0, 0.02²), biases 0.
+    public init(
+        dim: Int, heads: Int, mlpDim: Int, activation: Activation = .relu, dropout: Double = 0,
+        dtype: DType = .float32, using rng: inout RandomGenerator
+    ) {
+        norm1 = LayerNorm(dim, dtype: dtype)
+        selfAttention = MultiHeadAttention(dim: dim, heads: heads, causal: true, dtype: dtype, using: &rng)
+        norm2 = LayerNorm(dim, dtype: dtype)
+        crossAttention = MultiHeadAttention(dim: dim, heads: heads, dtype: dtype, using: &rng)
+        norm3 = LayerNorm(dim, dtype: dtype)
+        mlp = FeedForward(
+            dim: dim, hiddenDim: mlpDim, activation: activation, dropout: dropout, dtype: dtype, using: &rng)
+        self.dropout = Dropout(dropout)
+    }
+
+    public func callAsFunction(_ x: Tensor, memory: Tensor, _ context: inout ForwardContext) -> Tensor {
+        var x = x + dropout(selfAttention(norm1(x)), &context)
+        x = x + dropout(crossAttention(norm2(x), memory: memory), &context)
+        return x + dropout(mlp(norm3(x), &context), &context)
+    }
+
+    public var description: String {
+        "TransformerDecoderBlock(\(selfAttention.dim), heads=\(selfAttention.heads), mlp=\(mlp.hidden.outFeatures))"
+    }
+}
