@@ -153,6 +153,15 @@ let badSpecs: [BadSpec] = [
         json: spec("\"data\": {\"dataset\": \"blobs\", \"points\": 10, \"train\": 25, \"validation\": 10}"),
         expected: "$.data.train: 25 train + 10 validation + 0 test examples exceed the 30 points"),
     BadSpec(
+        name: "predictions without a test split",
+        json: spec("\"data\": {\"dataset\": \"blobs\"}, \"outputs\": {\"predictions\": true}"),
+        expected: "$.outputs.predictions: predictions are written for the test split; data.test is 0"),
+    BadSpec(
+        name: "predictions of a language model",
+        json: "{\"data\": {\"dataset\": \"tinyshakespeare\"}, \"model\": {\"type\": \"transformer\"}, "
+            + "\"training\": {\"steps\": 10}, \"outputs\": {\"predictions\": true}}",
+        expected: "$.outputs.predictions: predictions are a classifier's; tinyshakespeare is a text corpus"),
+    BadSpec(
         name: "suite on a table",
         json: spec(
             "\"data\": {\"dataset\": \"blobs\"}, \"evaluation\": "
