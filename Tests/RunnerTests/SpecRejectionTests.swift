@@ -153,6 +153,14 @@ let badSpecs: [BadSpec] = [
         json: spec("\"data\": {\"dataset\": \"blobs\", \"points\": 10, \"train\": 25, \"validation\": 10}"),
         expected: "$.data.train: 25 train + 10 validation + 0 test examples exceed the 30 points"),
     BadSpec(
+        name: "padding as wide as the image",
+        json: spec("\"data\": {\"dataset\": \"cifar10\", \"augment_crop_padding\": 32}"),
+        expected: "$.data.augment_crop_padding: 32 pixels of padding on 32×32 images would let a crop miss the image; "
+            + "at most 31"),
+    BadSpec(
+        name: "augmenting a table", json: spec("\"data\": {\"dataset\": \"blobs\", \"augment_flip\": true}"),
+        expected: "$.data.augment_flip: not a key of the blobs dataset"),
+    BadSpec(
         name: "predictions without a test split",
         json: spec("\"data\": {\"dataset\": \"blobs\"}, \"outputs\": {\"predictions\": true}"),
         expected: "$.outputs.predictions: predictions are written for the test split; data.test is 0"),

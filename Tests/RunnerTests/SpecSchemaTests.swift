@@ -8,8 +8,8 @@ import Testing
 private let variantSpecs: [String] = [
     "{\"training\": {\"epochs\": 1}}",
     """
-    {"data": {"dataset": "cifar10", "validation": 100}, "training": {"steps": 10}, "outputs": {"predictions": true},
-     "model": {"type": "sequential",
+    {"data": {"dataset": "cifar10", "validation": 100, "augment_crop_padding": 4, "augment_flip": true},
+     "training": {"steps": 10}, "outputs": {"predictions": true}, "model": {"type": "sequential",
      "layers": [{"type": "conv2d", "out": 8, "kernel": 3}, {"type": "batchnorm2d"}, {"type": "relu"},
      {"type": "maxpool2d", "kernel": 2}, {"type": "avgpool2d", "kernel": 2, "stride": 1}, {"type": "dropout"},
      {"type": "global_avg_pool"}, {"type": "batchnorm1d"}, {"type": "gelu"}, {"type": "tanh"}, {"type": "sigmoid"},

@@ -67,7 +67,7 @@ func buildExperiment(
         task = .classification(
             ClassificationTask(
                 train: data.train, validation: data.validation, test: data.test, suites: data.suites, loss: spec.loss,
-                model: model, inputDType: dtype))
+                model: model, inputDType: dtype, augmentation: data.augmentation))
     }
 
     let totalSteps = spec.training.steps ?? (spec.training.epochs ?? 1) * stepsPerEpoch

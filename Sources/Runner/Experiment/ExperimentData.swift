@@ -14,6 +14,8 @@ struct ClassificationData {
     var note: String
     /// One example's shape and the number of classes.
     var shape: DataShape
+    /// The augmentation of training batches (images only), its padding a black pixel of the standardized images.
+    var augmentation: ImageAugmentation? = nil
 }
 
 /// A language-modelling experiment's corpus, split into a training and a validation text.
@@ -106,32 +108,40 @@ func loadClassificationData(
         for name in suites { suiteSets.append((name.name, name.suite.apply(to: test))) }
     }
 
+    var black = [0.0]
     if spec.normalize {
         let standardize = standardizer(fittedOn: train)
-        train = standardize(train)
-        validation = validation.map(standardize)
-        test = test.map(standardize)
-        suiteSets = suiteSets.map { ($0.name, standardize($0.dataset)) }
+        black = standardize.zero
+        train = standardize.apply(train)
+        validation = validation.map(standardize.apply)
+        test = test.map(standardize.apply)
+        suiteSets = suiteSets.map { ($0.name, standardize.apply($0.dataset)) }
     }
     if spec.order == .sorted { train = train.sortedByLabel() }
+    var augmentation: ImageAugmentation? = nil
+    if spec.dataset.isImage && (spec.augmentCropPadding > 0 || spec.augmentFlip) {
+        augmentation = ImageAugmentation(cropPadding: spec.augmentCropPadding, flip: spec.augmentFlip, fill: black)
+    }
 
     spec.train = spec.dataset == .xor ? nil : trainCount
     spec.test = spec.dataset == .xor ? nil : (test?.count ?? 0)
     return ClassificationData(
         train: train, validation: validation, test: test, suites: suiteSets, note: note,
-        shape: DataShape(exampleShape: train.exampleShape, classCount: pool.classCount))
+        shape: DataShape(exampleShape: train.exampleShape, classCount: pool.classCount), augmentation: augmentation)
 }
 
-/// Standardization with `train`'s statistics: per feature for tables (N, F), per channel for images; a
-/// constant feature or channel is only centred.
-private func standardizer(fittedOn train: LabelledDataset) -> (LabelledDataset) -> LabelledDataset {
+/// Standardization with `train`'s statistics: per feature for tables (N, F), per channel for images (N, C, H, W);
+/// a constant feature or channel is only centred. `zero` is where a raw 0 lands, per channel or feature.
+private func standardizer(
+    fittedOn train: LabelledDataset
+) -> (apply: (LabelledDataset) -> LabelledDataset, zero: [Double]) {
     if train.inputs.rank == 2 {
         let s = Standardization(fittedOn: train)
-        return { s.apply(to: $0) }
+        return ({ s.apply(to: $0) }, zip(s.mean, s.std).map { -$0 / $1 })
     }
     let (mean, std) = train.channelStatistics()
     let safe = std.map { $0 > 0 ? $0 : 1 }
-    return { $0.normalized(mean: mean, std: safe) }
+    return ({ $0.normalized(mean: mean, std: safe) }, zip(mean, safe).map { -$0 / $1 })
 }
 
 /// Loads the text corpus, splits it (the last `validation_fraction` is validation) and fills `block_size` with the

@@ -70,6 +70,12 @@ struct DataKeys: SpecKeys {
         "normalize", true,
         "Standardize inputs with statistics of the training split only (per channel for images, per feature for "
             + "tables).")
+    let augmentCropPadding = SpecKey(
+        "augment_crop_padding", 0, range: .nonNegative,
+        "Training batches: pad each image with this many black pixels on every side and crop it back at a random "
+            + "offset; less than the image side; 0: no crop.")
+    let augmentFlip = SpecKey(
+        "augment_flip", false, "Training batches: mirror each image left–right with probability 1/2.")
     let order = SpecKey(
         "order", DataOrder.shuffled,
         "`sorted`: training examples sorted by label (class 0 first), for the no-shuffling experiment; needs "
@@ -85,7 +91,10 @@ struct DataKeys: SpecKeys {
         keys: { dataset in
             switch DatasetChoice(rawValue: dataset) {
             case .fashionMNIST, .mnist, .cifar10:
-                [\.dataset, \.path, \.train, \.validation, \.test, \.normalize, \.order]
+                [
+                    \.dataset, \.path, \.train, \.validation, \.test, \.normalize, \.augmentCropPadding,
+                    \.augmentFlip, \.order,
+                ]
             case .csv:
                 [
                     \.dataset, \.path, \.labelColumn, \.featureColumns, \.train, \.validation, \.test, \.normalize,
@@ -98,24 +107,6 @@ struct DataKeys: SpecKeys {
             case nil: nil
             }
         }, owner: { "the \($0) dataset" })
-
-    static func check(_ data: inout DataSpec, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
-        if data.dataset == .csv && data.path == nil && !diagnostics.hasIssues(under: path.appending("path")) {
-            diagnostics.report(path.appending("path"), "required key is missing; expected the path of the CSV file")
-        }
-        guard let total = data.syntheticCount, !diagnostics.hasIssues(under: path) else { return }
-        let test = data.test ?? 0
-        if let train = data.train, train + data.validation + test > total {
-            diagnostics.report(
-                path.appending("train"),
-                "\(train) train + \(data.validation) validation + \(test) test examples exceed the "
-                    + "\(total) points of the \(data.dataset.rawValue) dataset")
-        } else if data.train == nil, data.validation + test >= total {
-            diagnostics.report(
-                path.appending("validation"),
-                "\(data.validation) validation + \(test) test examples leave none of the \(total) points for training")
-        }
-    }
 }
 
 extension Section where Keys == DataKeys {

@@ -95,8 +95,9 @@ struct ClassificationRun {
             for batch in loader.batches(epoch: state.epoch).dropFirst(state.batchInEpoch) {
                 optimizer.learningRate = schedule.rate(base: baseLearningRate, step: state.step)
                 optimizer.zeroGrad()
+                let inputs = task.trainingInputs(batch.inputs, seed: UInt64(spec.seed), step: state.step)
                 let (value, predicted) = classifierLossAndGradients(
-                    batch.inputs, batch.labels, shards: shards, using: &state.rng, forward: task.logits,
+                    inputs, batch.labels, shards: shards, using: &state.rng, forward: task.logits,
                     loss: task.loss.callAsFunction)
                 guard value.isFinite else {
                     result.status = .diverged
