@@ -4,7 +4,8 @@ import Testing
 
 @testable import Runner
 
-// The datasets of the `data` section built into experiments: CIFAR-10 from files the test writes.
+// The datasets of the `data` section built into experiments: CIFAR-10 from files the test writes, edges and the
+// Playground datasets generated.
 
 extension SpecFixtures {
     /// Writes CIFAR-10's six batch files into `directory`: training record k (k = 0 … 19, four per file) has label
@@ -80,4 +81,47 @@ private func build(_ json: String) throws -> (Experiment, ClassificationTask) {
     #expect(a != task.trainingInputs(images, seed: 3, step: 8).scalars)
     #expect(a != task.trainingInputs(images, seed: 4, step: 7).scalars)
     #expect(a != images.scalars)
+}
+
+@Test func edgesHaveTheirShiftedTestDomain() throws {
+    let (experiment, task) = try build(
+        """
+        {"seed": 2, "data": {"dataset": "edges", "points": 100, "validation": 20, "test": 50, "thickness": 2,
+         "test_shift": 3, "noise": 0, "normalize": false},
+         "model": {"type": "cnn", "layers": [{"type": "conv2d", "out": 4, "kernel": 3}, {"type": "relu"},
+          {"type": "global_avg_pool"}, {"type": "linear"}]}, "training": {"epochs": 1}}
+        """)
+    #expect(
+        experiment.dataNote
+            == "edges: 100 training and 100 test images of 8×8, lines 2 px thick, noise 0; test lines shifted 3 px, "
+            + "noise 0 (seed 2)")
+    #expect(task.train.count == 80 && task.validation?.count == 20 && task.test?.count == 50)
+    #expect(task.train.exampleShape == [1, 8, 8] && experiment.summary.outputShape == [2])
+    #expect(experiment.spec.data.train == 80 && experiment.spec.data.test == 50)
+    // Where each line starts: training lines at 0 … 8 − 2 − 3 = 3, test lines three pixels further, 3 … 6.
+    func starts(_ set: LabelledDataset) -> Set<Int> {
+        let v = set.inputs.scalars
+        return Set(
+            (0..<set.count).map { i in
+                (0..<8).first { k in (set.labels[i] == 0 ? v[i * 64 + k * 8] : v[i * 64 + k]) == 1 }!
+            })
+    }
+    #expect(starts(task.train) == [0, 1, 2, 3])
+    #expect(starts(task.test!) == [3, 4, 5, 6])
+}
+
+@Test(arguments: ["circle", "spiral", "gaussian", "xor_noisy"])
+func playgroundDatasetsAreSplitLikeTables(_ name: String) throws {
+    let (experiment, task) = try build(
+        """
+        {"data": {"dataset": "\(name)", "points": 100, "noise": 0.1, "validation": 20, "test": 30},
+         "model": {"hidden": [8]}, "training": {"epochs": 1}}
+        """)
+    let kind = name == "xor_noisy" ? "xor" : name
+    #expect(
+        experiment.dataNote == "\(name): 100 points of the TensorFlow Playground's \(kind), noise 0.1 (seed 0)")
+    #expect(task.train.count == 50 && task.validation?.count == 20 && task.test?.count == 30)
+    #expect(task.train.exampleShape == [2] && task.train.classCount == 2)
+    let statistics = Standardization(fittedOn: task.train)
+    #expect(statistics.mean.allSatisfy { abs($0) < 1e-5 } && statistics.std.allSatisfy { abs($0 - 1) < 1e-5 })
 }

@@ -4,7 +4,10 @@ import Testing
 
 @testable import Runner
 
-// Runs on the new datasets, end to end: CIFAR-10 from written files with augmentation and test predictions.
+// Runs on the new datasets, end to end: CIFAR-10 from written files with augmentation and test predictions, the
+// reproducibility of augmented runs, and what a CNN and an MLP learn of edges.
+
+private func runFolder() -> String { NSTemporaryDirectory() + "tapegrad-data-run-\(UUID().uuidString)" }
 
 /// The rows of a run's predictions.csv, and the test accuracy of its summary.json.
 private func predictions(in folder: String) throws -> (rows: [[Int]], accuracy: Double?) {
@@ -42,6 +45,58 @@ extension InterruptibleTraining {
                 let summary = try String(contentsOfFile: folder + "/summary.json", encoding: .utf8)
                 #expect(summary.contains("\"predictions.csv\""))
             }
+        }
+
+        @Test func anAugmentedRunIsReproducibleAndResumesExactly() throws {
+            let json = """
+                {"seed": 4, "data": {"dataset": "edges", "points": 120, "validation": 20, "test": 40,
+                  "augment_crop_padding": 2, "augment_flip": true},
+                 "model": {"type": "cnn", "layers": [{"type": "conv2d", "out": 3, "kernel": 3}, {"type": "relu"},
+                  {"type": "global_avg_pool"}, {"type": "linear"}]},
+                 "training": {"epochs": 2, "batch_size": 10, "log_every": 4}, "outputs": {"plots": false}}
+                """
+            func weights(_ overrides: [String] = [], interrupted: Bool = false) throws -> Data {
+                let folder = runFolder()
+                defer { try? FileManager.default.removeItem(atPath: folder) }
+                let spec = try SpecDocument(text: json, source: "edges", overrides: overrides).spec
+                if interrupted {
+                    Interruption.request()  // stops after the first step, with a checkpoint
+                    let first = try trainRun(spec, folder: folder, resuming: false, quiet: true)
+                    Interruption.reset()
+                    #expect(first == .interrupted)
+                    #expect(try trainRun(spec, folder: folder, resuming: true, quiet: true) == .completed)
+                } else {
+                    #expect(try trainRun(spec, folder: folder, resuming: false, quiet: true) == .completed)
+                }
+                return try Data(contentsOf: URL(fileURLWithPath: folder + "/weights.safetensors"))
+            }
+            let straight = try weights()
+            #expect(try weights() == straight, "the same seed augments the same way")
+            #expect(try weights(interrupted: true) == straight, "a resumed run augments as the uninterrupted one")
+            #expect(try weights(["data.augment_flip=false", "data.augment_crop_padding=0"]) != straight)
+            #expect(try weights(["seed=5"]) != straight)
+        }
+
+        @Test func aCNNFindsShiftedEdgesThatAnMLPMisses() throws {
+            // Experiments/edges_cnn.json and edges_mlp.json on a quarter of their data: test lines start 3 pixels
+            // further than any training line. Global average pooling makes the CNN's answer independent of where
+            // the line is; the MLP has learned one weight per pixel and meets pixels it never saw lit.
+            func testAccuracy(_ name: String) throws -> Double {
+                let folder = runFolder()
+                defer { try? FileManager.default.removeItem(atPath: folder) }
+                let path = (SpecFixtures.repositoryRoot as NSString).appendingPathComponent("Experiments/\(name)")
+                let overrides = [
+                    "data.points=500", "data.validation=100", "data.test=250", "outputs.plots=false",
+                    "outputs.predictions=true",
+                ]
+                let spec = try SpecDocument.load(path: path, overrides: overrides).spec
+                #expect(try trainRun(spec, folder: folder, resuming: false, quiet: true) == .completed)
+                return try #require(try predictions(in: folder).accuracy)
+            }
+            let cnn = try testAccuracy("edges_cnn.json")
+            #expect(cnn >= 0.95, "CNN test accuracy \(cnn)")
+            let mlp = try testAccuracy("edges_mlp.json")
+            #expect(mlp <= 0.75, "MLP test accuracy \(mlp)")
         }
     }
 }

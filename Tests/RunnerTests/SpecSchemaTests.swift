@@ -29,6 +29,13 @@ private let variantSpecs: [String] = [
     """
     {"data": {"dataset": "csv", "path": "t.csv"}, "optimizer": {"type": "rmsprop"}, "training": {"epochs": 1}}
     """,
+    """
+    {"data": {"dataset": "edges", "test_shift": 2, "test_noise": 0.5, "augment_flip": true}, "model": {"type": "cnn",
+     "layers": [{"type": "conv2d", "out": 4, "kernel": 3}, {"type": "global_avg_pool"}, {"type": "linear"}]},
+     "training": {"epochs": 1}}
+    """,
+    "{\"data\": {\"dataset\": \"spiral\", \"noise\": 0.1, \"test\": 20}, \"training\": {\"epochs\": 1}}",
+    "{\"data\": {\"dataset\": \"xor_noisy\"}, \"training\": {\"epochs\": 1}}",
     "{\"data\": {\"dataset\": \"blobs\"}, \"optimizer\": {\"type\": \"nesterov\"}, \"training\": {\"epochs\": 1}}",
     "{\"data\": {\"dataset\": \"separable\"}, \"loss\": \"logistic\", \"training\": {\"epochs\": 1}}",
     "{\"data\": {\"dataset\": \"xor\"}, \"loss\": \"hinge\", \"training\": {\"epochs\": 1}}",

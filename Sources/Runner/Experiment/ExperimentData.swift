@@ -53,6 +53,8 @@ func loadClassificationData(
             pool = try location.loadImages(split: .train)
             if split == nil { testSet = try location.loadImages(split: .test) }
             note = location.summary
+        case .edges:
+            (pool, testSet, note) = edgeImages(spec, seed: seed)
         case .csv:
             let path = spec.path ?? ""
             pool = try LabelledDataset.loadCSV(
@@ -66,6 +68,12 @@ func loadClassificationData(
         case .separable:
             pool = SyntheticData.linearlySeparable(count: spec.points, seed: seed).dataset
             note = "separable: \(pool.count) synthetic points on either side of a line (seed \(seed))"
+        case .circle, .spiral, .gaussian, .xorNoisy:
+            let kind = spec.dataset.playground!
+            pool = SyntheticData.playground(kind, count: spec.points, noise: spec.noise, seed: seed)
+            note =
+                "\(spec.dataset.rawValue): \(pool.count) points of the TensorFlow Playground's \(kind.rawValue), "
+                + "noise \(formatNumber(spec.noise)) (seed \(seed))"
         case .xor:
             pool = SyntheticData.xor()
             note = "xor: the four XOR points"
@@ -128,6 +136,27 @@ func loadClassificationData(
     return ClassificationData(
         train: train, validation: validation, test: test, suites: suiteSets, note: note,
         shape: DataShape(exampleShape: train.exampleShape, classCount: pool.classCount), augmentation: augmentation)
+}
+
+/// The generated edge images: `points` for training and validation with lines at 0 … S − thickness −
+/// `test_shift`, and `points` test images with lines `test_shift` further, with `test_noise`, from another seed.
+private func edgeImages(_ spec: DataSpec, seed: UInt64) -> (LabelledDataset, LabelledDataset, String) {
+    let (side, thickness, shift) = (spec.imageSize, spec.thickness, spec.testShift)
+    let testNoise = spec.testNoise ?? spec.noise
+    let pool = SyntheticData.edges(
+        count: spec.points, imageSize: side, thickness: thickness, noise: spec.noise,
+        positions: 0...(side - thickness - shift), seed: seed)
+    // The test images' own stream: "test" in ASCII, so they share no draws with the training images.
+    let test = SyntheticData.edges(
+        count: spec.points, imageSize: side, thickness: thickness, noise: testNoise,
+        positions: shift...(side - thickness), seed: seed ^ 0x7465_7374)
+    var note =
+        "edges: \(spec.points) training and \(spec.points) test images of \(side)×\(side), lines \(thickness) px "
+        + "thick, noise \(formatNumber(spec.noise))"
+    if shift > 0 || testNoise != spec.noise {
+        note += "; test lines shifted \(shift) px, noise \(formatNumber(testNoise))"
+    }
+    return (pool, test, note + " (seed \(seed))")
 }
 
 /// Standardization with `train`'s statistics: per feature for tables (N, F), per channel for images (N, C, H, W);

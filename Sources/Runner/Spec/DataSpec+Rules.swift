@@ -1,5 +1,5 @@
-// The rules between the keys of the `data` section: what fits in a generated dataset, and how much padding an
-// augmented image can take.
+// The rules between the keys of the `data` section: what fits in an edge image or a generated dataset, and how
+// much padding an augmented image can take.
 
 import Models
 
@@ -9,6 +9,7 @@ extension DataKeys {
             diagnostics.report(path.appending("path"), "required key is missing; expected the path of the CSV file")
         }
         guard !diagnostics.hasIssues(under: path) else { return }
+        if data.dataset == .edges { checkEdges(data, at: path, diagnostics) }
         if let side = data.knownShape?.exampleShape.last, data.dataset.isImage, data.augmentCropPadding >= side {
             diagnostics.report(
                 path.appending("augment_crop_padding"),
@@ -26,6 +27,37 @@ extension DataKeys {
             diagnostics.report(
                 path.appending("validation"),
                 "\(data.validation) validation + \(test) test examples leave none of the \(total) points for training")
+        }
+    }
+
+    /// The line fits in the image, in the training positions and, moved by `test_shift`, in the test ones; the
+    /// training and validation images fit in the generated training set, the test images in the test set.
+    private static func checkEdges(_ data: DataSpec, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
+        let (side, thickness, shift) = (data.imageSize, data.thickness, data.testShift)
+        if thickness >= side {
+            diagnostics.report(
+                path.appending("thickness"),
+                "a line \(thickness) pixels thick fills the \(side)×\(side) image; at most \(side - 1)")
+        } else if thickness + shift > side {
+            diagnostics.report(
+                path.appending("test_shift"),
+                "a line \(thickness) pixel\(thickness == 1 ? "" : "s") thick shifted by \(shift) leaves the "
+                    + "\(side)×\(side) image; at most \(side - thickness)")
+        }
+        let points = data.points
+        if let train = data.train, train + data.validation > points {
+            diagnostics.report(
+                path.appending("train"),
+                "\(train) train + \(data.validation) validation images exceed the \(points) generated training images "
+                    + "(points)")
+        } else if data.train == nil, data.validation >= points {
+            diagnostics.report(
+                path.appending("validation"),
+                "\(data.validation) validation images leave none of the \(points) generated training images (points)")
+        }
+        if let test = data.test, test > points {
+            diagnostics.report(
+                path.appending("test"), "\(test) test images exceed the \(points) generated test images (points)")
         }
     }
 }

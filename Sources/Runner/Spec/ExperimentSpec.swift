@@ -53,7 +53,8 @@ struct ExperimentKeys: SpecKeys {
             } else if model.type == .vit, !data.dataset.isImage {
                 d.report(
                     root.appending("model").appending("type"),
-                    "vit needs an image dataset (fashion-mnist, mnist, cifar10), got \"\(data.dataset.rawValue)\"")
+                    "vit needs an image dataset (fashion-mnist, mnist, cifar10, edges), got "
+                        + "\"\(data.dataset.rawValue)\"")
             }
             if isText, model.type == .transformer, let block = data.blockSize, block > model.blockSize {
                 d.report(
