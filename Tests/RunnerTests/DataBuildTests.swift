@@ -5,7 +5,7 @@ import Testing
 @testable import Runner
 
 // The datasets of the `data` section built into experiments: CIFAR-10 from files the test writes, edges and the
-// Playground datasets generated.
+// Playground datasets generated, CSV tables with categorical columns.
 
 extension SpecFixtures {
     /// Writes CIFAR-10's six batch files into `directory`: training record k (k = 0 … 19, four per file) has label
@@ -124,4 +124,45 @@ func playgroundDatasetsAreSplitLikeTables(_ name: String) throws {
     #expect(task.train.exampleShape == [2] && task.train.classCount == 2)
     let statistics = Standardization(fittedOn: task.train)
     #expect(statistics.mean.allSatisfy { abs($0) < 1e-5 } && statistics.std.allSatisfy { abs($0 - 1) < 1e-5 })
+}
+
+@Test func categoricalColumnsAreEncodedWithTheTrainingRowsCategories() throws {
+    try SpecFixtures.withTemporaryDirectory { directory in
+        // 40 rows; "teal" only in the first row the split gives the test set, so training never sees it.
+        let unseenRow = LabelledDataset.randomSplitIndices(count: 40, counts: [20, 10, 10], seed: 0)[2][0]
+        let rows = (0..<40).map { i in
+            "\(i),\(i == unseenRow ? "teal" : (i % 3 == 0 ? "red" : "blue")),\(i % 2 == 0 ? "yes" : "no")"
+        }
+        let path = SpecFixtures.write((["size,color,y"] + rows).joined(separator: "\n"), "t.csv", in: directory)
+        let json = """
+            {"data": {"dataset": "csv", "path": "\(path)", "label_column": "y", "categorical_columns": ["color"],
+             "validation": 10, "test": 10, "normalize": false}, "training": {"epochs": 1}}
+            """
+        let (experiment, task) = try build(json)
+        #expect(experiment.featureNames == ["size", "color=blue", "color=red"])
+        #expect(
+            experiment.dataNote
+                == "csv \(path): 40 rows, 3 features (one-hot over the training rows' categories: color 2), 2 classes; "
+                + "1 validation/test cell of a category unseen in training encoded as zeros (first: row "
+                + "\(unseenRow + 1), color \"teal\")")
+        // The test split keeps the split's order, so its first example is the teal row: its size, then zeros.
+        #expect(task.test?.inputs.shape == [10, 3])
+        #expect(Array(task.test!.inputs.scalars.prefix(3)) == [Double(unseenRow), 0, 0])
+
+        let unknown = json.replacingOccurrences(of: "[\"color\"]", with: "[\"colour\"]")
+        #expect { try build(unknown) } throws: { error in
+            "\(error)".contains("$.data.categorical_columns: \(path) has no column \"colour\"")
+        }
+        let label = json.replacingOccurrences(of: "\"label_column\": \"y\"", with: "\"label_column\": \"z\"")
+        #expect { try build(label) } throws: { error in
+            "\(error)".contains("$.data.label_column: \(path) has no column \"z\"")
+        }
+        let gap = SpecFixtures.write("size,color,y\n1,red,no\n,blue,yes\n3,red,no\n", "gap.csv", in: directory)
+        #expect {
+            try build("{\"data\": {\"dataset\": \"csv\", \"path\": \"\(gap)\", \"label_column\": \"y\", "
+                + "\"categorical_columns\": [\"color\"]}, \"training\": {\"epochs\": 1}}")
+        } throws: { error in
+            "\(error)".contains("$.data.path: \(gap), row 2 (line 3), column \"size\": \"\" is empty")
+        }
+    }
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import Runner
 
 // Runs on the new datasets, end to end: CIFAR-10 from written files with augmentation and test predictions, the
-// reproducibility of augmented runs, and what a CNN and an MLP learn of edges.
+// reproducibility of augmented runs, what a CNN and an MLP learn of edges, and a CSV table's one-hot features.
 
 private func runFolder() -> String { NSTemporaryDirectory() + "tapegrad-data-run-\(UUID().uuidString)" }
 
@@ -97,6 +97,35 @@ extension InterruptibleTraining {
             #expect(cnn >= 0.95, "CNN test accuracy \(cnn)")
             let mlp = try testAccuracy("edges_mlp.json")
             #expect(mlp <= 0.75, "MLP test accuracy \(mlp)")
+        }
+
+        @Test func aCSVRunRecordsItsOneHotFeatures() throws {
+            try SpecFixtures.withTemporaryDirectory { directory in
+                // The label follows the color; the shape is sometimes empty (a category of its own).
+                let rows = (0..<60).map { i in
+                    let color = ["red", "green", "blue"][i % 3]
+                    return "\(Double(i % 7) / 2),\(color),\(i % 5 == 0 ? "" : "round"),\(color == "red" ? "a" : "b")"
+                }
+                let path = SpecFixtures.write(
+                    (["size,color,shape,y"] + rows).joined(separator: "\n"), "t.csv", in: directory)
+                let json = """
+                    {"data": {"dataset": "csv", "path": "\(path)", "label_column": "y",
+                      "categorical_columns": ["color", "shape"], "validation": 10, "test": 10},
+                     "model": {"hidden": [8]}, "optimizer": {"lr": 0.05}, "training": {"epochs": 20, "batch_size": 8},
+                     "outputs": {"plots": false, "predictions": true}}
+                    """
+                let folder = directory + "/run"
+                let spec = try SpecDocument(text: json, source: "t", overrides: []).spec
+                #expect(try trainRun(spec, folder: folder, resuming: false, quiet: true) == .completed)
+                let summary = try JSONParser.parse(
+                    try String(contentsOfFile: folder + "/summary.json", encoding: .utf8))
+                let features: [JSONValue] = [
+                    "size", "color=blue", "color=green", "color=red", "shape=(empty)", "shape=round",
+                ]
+                #expect(summary.objectValue?["features"] == .array(features))
+                let (predicted, accuracy) = try predictions(in: folder)
+                #expect(predicted.count == 10 && accuracy == 1, "the color alone gives the class")
+            }
         }
     }
 }

@@ -195,6 +195,32 @@ let badSpecs: [BadSpec] = [
         name: "augmenting a table", json: spec("\"data\": {\"dataset\": \"blobs\", \"augment_flip\": true}"),
         expected: "$.data.augment_flip: not a key of the blobs dataset"),
     BadSpec(
+        name: "categorical label column",
+        json: spec(
+            "\"data\": {\"dataset\": \"csv\", \"path\": \"t.csv\", \"label_column\": \"kind\", "
+                + "\"categorical_columns\": [\"color\", \"kind\"]}"),
+        expected: "$.data.categorical_columns[1]: \"kind\" is the label column (label_column)"),
+    BadSpec(
+        name: "categorical column not a feature",
+        json: spec(
+            "\"data\": {\"dataset\": \"csv\", \"path\": \"t.csv\", \"feature_columns\": [\"size\"], "
+                + "\"categorical_columns\": [\"color\"]}"),
+        expected: "$.data.categorical_columns[0]: \"color\" is not one of the feature_columns; add it there"),
+    BadSpec(
+        name: "categorical column twice",
+        json: spec(
+            "\"data\": {\"dataset\": \"csv\", \"path\": \"t.csv\", "
+                + "\"categorical_columns\": [\"color\", \"color\"]}"),
+        expected: "$.data.categorical_columns[1]: \"color\" is listed twice"),
+    BadSpec(
+        name: "label column as a feature",
+        json: spec(
+            "\"data\": {\"dataset\": \"csv\", \"path\": \"t.csv\", \"feature_columns\": [\"a\", \"label\"]}"),
+        expected: "$.data.feature_columns[1]: \"label\" is the label column, not a feature"),
+    BadSpec(
+        name: "categorical columns of images", json: spec("\"data\": {\"categorical_columns\": [\"a\"]}"),
+        expected: "$.data.categorical_columns: not a key of the fashion-mnist dataset"),
+    BadSpec(
         name: "predictions without a test split",
         json: spec("\"data\": {\"dataset\": \"blobs\"}, \"outputs\": {\"predictions\": true}"),
         expected: "$.outputs.predictions: predictions are written for the test split; data.test is 0"),

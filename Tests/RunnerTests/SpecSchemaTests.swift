@@ -27,7 +27,8 @@ private let variantSpecs: [String] = [
      "training": {"steps": 100}}
     """,
     """
-    {"data": {"dataset": "csv", "path": "t.csv"}, "optimizer": {"type": "rmsprop"}, "training": {"epochs": 1}}
+    {"data": {"dataset": "csv", "path": "t.csv", "categorical_columns": ["color"]}, "optimizer": {"type": "rmsprop"},
+     "training": {"epochs": 1}}
     """,
     """
     {"data": {"dataset": "edges", "test_shift": 2, "test_noise": 0.5, "augment_flip": true}, "model": {"type": "cnn",

@@ -42,6 +42,7 @@ public struct CSVFeatureEncoding: Equatable, Sendable {
     public init(
         fitting table: CSVTable, featureColumns: [String], categoricalColumns: [String] = [], rows: [Int]? = nil
     ) throws(DatasetError) {
+        for name in categoricalColumns { _ = try table.columnIndex(named: name) }
         for name in categoricalColumns where !featureColumns.contains(name) {
             preconditionFailure("CSVFeatureEncoding: categorical column \"\(name)\" is not a feature column")
         }

@@ -16,6 +16,8 @@ struct ClassificationData {
     var shape: DataShape
     /// The augmentation of training batches (images only), its padding a black pixel of the standardized images.
     var augmentation: ImageAugmentation? = nil
+    /// The name of each input feature of a CSV table (`color=red` for a one-hot feature); nil for other data.
+    var featureNames: [String]? = nil
 }
 
 /// A language-modelling experiment's corpus, split into a training and a validation text.
@@ -40,6 +42,7 @@ func loadClassificationData(
     var pool: LabelledDataset
     var testSet: LabelledDataset? = nil
     var note: String
+    var featureNames: [String]? = nil
     do {
         switch spec.dataset {
         case .fashionMNIST, .mnist, .cifar10:
@@ -56,11 +59,8 @@ func loadClassificationData(
         case .edges:
             (pool, testSet, note) = edgeImages(spec, seed: seed)
         case .csv:
-            let path = spec.path ?? ""
-            pool = try LabelledDataset.loadCSV(
-                path: existingPath(matching: path) ?? path, labelColumn: spec.labelColumn,
-                featureColumns: spec.featureColumns)
-            note = "csv \(path): \(pool.count) rows, \(pool.exampleShape[0]) features, \(pool.classCount) classes"
+            let table = try loadCSV(spec, seed: seed, source: source)
+            (pool, note, featureNames) = (table.dataset, table.note, table.featureNames)
         case .blobs:
             pool = SyntheticData.gaussianBlobs(
                 classCount: spec.classes, pointsPerClass: spec.points, seed: seed)
@@ -88,19 +88,11 @@ func loadClassificationData(
 
     // Splits: validation (and, for tables, test) carved from the pool at random with the seed.
     let isTable = spec.dataset.isTable
-    let testCount = isTable ? (spec.test ?? 0) : min(spec.test ?? Int.max, testSet?.count ?? 0)
     if let wanted = spec.test, let available = testSet?.count, wanted > available {
         throw fail("test", "\(wanted) test examples asked for, the test set has \(available)")
     }
-    let carved = spec.validation + (isTable ? testCount : 0)
-    let trainCount = spec.train ?? (pool.count - carved)
-    guard trainCount > 0, trainCount + carved <= pool.count else {
-        let what = isTable ? "train + validation + test" : "train + validation"
-        throw fail(
-            spec.train == nil ? "validation" : "train",
-            "\(what) = \(max(trainCount, 0) + carved) examples, but the data has \(pool.count)"
-                + (spec.train == nil ? ", leaving none for training" : ""))
-    }
+    let (trainCount, testCount) = try splitCounts(
+        spec, poolCount: pool.count, testSetCount: testSet?.count, source: source)
     // XOR keeps its four points in order, all for training; everything else is split at random.
     let parts =
         spec.dataset == .xor
@@ -135,7 +127,27 @@ func loadClassificationData(
     spec.test = spec.dataset == .xor ? nil : (test?.count ?? 0)
     return ClassificationData(
         train: train, validation: validation, test: test, suites: suiteSets, note: note,
-        shape: DataShape(exampleShape: train.exampleShape, classCount: pool.classCount), augmentation: augmentation)
+        shape: DataShape(exampleShape: train.exampleShape, classCount: pool.classCount), augmentation: augmentation,
+        featureNames: featureNames)
+}
+
+/// The training and test counts of a pool of `poolCount` examples (and, for images, a test set of
+/// `testSetCount`); throws, naming `train` or `validation`, when the splits do not fit.
+func splitCounts(
+    _ spec: DataSpec, poolCount: Int, testSetCount: Int?, source: String
+) throws(SpecError) -> (train: Int, test: Int) {
+    let isTable = spec.dataset.isTable
+    let testCount = isTable ? (spec.test ?? 0) : min(spec.test ?? Int.max, testSetCount ?? 0)
+    let carved = spec.validation + (isTable ? testCount : 0)
+    let trainCount = spec.train ?? (poolCount - carved)
+    guard trainCount > 0, trainCount + carved <= poolCount else {
+        let what = isTable ? "train + validation + test" : "train + validation"
+        throw SpecError(
+            source: source, path: SpecPath.root.appending("data").appending(spec.train == nil ? "validation" : "train"),
+            "\(what) = \(max(trainCount, 0) + carved) examples, but the data has \(poolCount)"
+                + (spec.train == nil ? ", leaving none for training" : ""))
+    }
+    return (trainCount, testCount)
 }
 
 /// The generated edge images: `points` for training and validation with lines at 0 … S − thickness −

@@ -1,5 +1,5 @@
-// The rules between the keys of the `data` section: what fits in an edge image or a generated dataset, and how
-// much padding an augmented image can take.
+// The rules between the keys of the `data` section: what a CSV's columns may be, what fits in an edge image or
+// a generated dataset, and how much padding an augmented image can take.
 
 import Models
 
@@ -9,6 +9,7 @@ extension DataKeys {
             diagnostics.report(path.appending("path"), "required key is missing; expected the path of the CSV file")
         }
         guard !diagnostics.hasIssues(under: path) else { return }
+        if data.dataset == .csv { checkColumns(data, at: path, diagnostics) }
         if data.dataset == .edges { checkEdges(data, at: path, diagnostics) }
         if let side = data.knownShape?.exampleShape.last, data.dataset.isImage, data.augmentCropPadding >= side {
             diagnostics.report(
@@ -27,6 +28,28 @@ extension DataKeys {
             diagnostics.report(
                 path.appending("validation"),
                 "\(data.validation) validation + \(test) test examples leave none of the \(total) points for training")
+        }
+    }
+
+    /// The label is not a feature, and categorical columns are features, each listed once.
+    private static func checkColumns(_ data: DataSpec, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
+        let label = quoteJSONString(data.labelColumn)
+        for (i, name) in (data.featureColumns ?? []).enumerated() where name == data.labelColumn {
+            diagnostics.report(
+                path.appending("feature_columns").appending(index: i), "\(label) is the label column, not a feature")
+        }
+        let categorical = data.categoricalColumns
+        for (i, name) in categorical.enumerated() {
+            let at = path.appending("categorical_columns").appending(index: i)
+            let quoted = quoteJSONString(name)
+            if name == data.labelColumn {
+                diagnostics.report(
+                    at, "\(quoted) is the label column (label_column), whose names are classes already, not a feature")
+            } else if categorical[..<i].contains(name) {
+                diagnostics.report(at, "\(quoted) is listed twice")
+            } else if let features = data.featureColumns, !features.contains(name) {
+                diagnostics.report(at, "\(quoted) is not one of the feature_columns; add it there")
+            }
         }
     }
 

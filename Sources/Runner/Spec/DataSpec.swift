@@ -73,6 +73,10 @@ struct DataKeys: SpecKeys {
         "label_column", "label", "The label column: class indices, or names (sorted into classes 0, 1, …).")
     let featureColumns = SpecKey<[String]?>(
         "feature_columns", nil, "The feature columns; `null`: every column but the label, in file order.")
+    let categoricalColumns = SpecKey<[String]>(
+        "categorical_columns", [],
+        "Feature columns holding category names, each one-hot encoded over the training split's categories "
+            + "(sorted); see [categorical columns](#categorical-columns).")
     let points = SpecKey(
         "points", byVariant: ["blobs": 100, "edges": 1000], otherwise: 200, range: .positive,
         "Generated examples: blobs per class; separable and the Playground datasets in all; edges: images in the "
@@ -141,8 +145,8 @@ struct DataKeys: SpecKeys {
                 ]
             case .csv:
                 [
-                    \.dataset, \.path, \.labelColumn, \.featureColumns, \.train, \.validation, \.test, \.normalize,
-                    \.order,
+                    \.dataset, \.path, \.labelColumn, \.featureColumns, \.categoricalColumns, \.train, \.validation,
+                    \.test, \.normalize, \.order,
                 ]
             case .blobs: [\.dataset, \.points, \.classes, \.train, \.validation, \.test, \.normalize, \.order]
             case .separable: [\.dataset, \.points, \.train, \.validation, \.test, \.normalize, \.order]
