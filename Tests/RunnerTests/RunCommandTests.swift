@@ -87,6 +87,32 @@ extension InterruptibleTraining {
             #expect(points.filter { $0.split == "test" }.last?.accuracy == 1)
         }
 
+        @Test func theTestPredictionsAreTheTestAccuracysOwn() throws {
+            let folder = temporaryFolder()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let spec = try load(blobsSpec, ["outputs.predictions=true", "outputs.plots=false"]).spec
+            #expect(try trainRun(spec, folder: folder, resuming: false, quiet: true) == .completed)
+            let lines = try String(contentsOfFile: folder + "/predictions.csv", encoding: .utf8).split(separator: "\n")
+            #expect(lines.first == "index,predicted,true")
+            let rows = lines.dropFirst().map { $0.split(separator: ",").map { Int($0)! } }
+            // One row per test example, in the test split's order, with its true label.
+            let experiment = try buildExperiment(spec)
+            guard case .classification(let task) = experiment.task, let test = task.test else {
+                Issue.record("no test split")
+                return
+            }
+            #expect(rows.map { $0[0] } == Array(0..<20) && rows.map { $0[2] } == test.labels)
+            #expect(rows.allSatisfy { (0..<3).contains($0[1]) })
+            let summary = try JSONParser.parse(try String(contentsOfFile: folder + "/summary.json", encoding: .utf8))
+            let accuracy = summary.objectValue?["metrics"]?.objectValue?["test"]?.objectValue?["accuracy"]?.doubleValue
+            #expect(accuracy == Double(rows.filter { $0[1] == $0[2] }.count) / 20)
+            guard case .array(let outputs)? = summary.objectValue?["outputs"] else {
+                Issue.record("summary.json lists no outputs")
+                return
+            }
+            #expect(outputs.contains(.string("predictions.csv")))
+        }
+
         @Test func resumingAnInterruptedRunEqualsAnUninterruptedOne() throws {
             let straight = temporaryFolder()
             let interrupted = temporaryFolder()

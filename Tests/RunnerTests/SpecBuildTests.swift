@@ -141,7 +141,7 @@ private func classification(_ experiment: Experiment) throws -> ClassificationTa
         #expect(experiment.dataNote == "csv \(path): 40 rows, 2 features, 2 classes")
         let badColumn = json.replacingOccurrences(of: "\"b\"]", with: "\"d\"]")
         #expect { try build(badColumn) } throws: { error in
-            "\(error)".contains("$.data.path: \(path) has no column \"d\"")
+            "\(error)".contains("$.data.feature_columns: \(path) has no column \"d\"")
         }
     }
 }

@@ -24,7 +24,7 @@ func sameJSON(_ a: JSONValue, _ b: JSONValue) -> Bool {
         {
           "name": "experiment", "seed": 0, "loss": "cross_entropy",
           "data": {"dataset": "fashion-mnist", "path": null, "train": null, "validation": 0, "test": null,
-                   "normalize": true, "order": "shuffled"},
+                   "normalize": true, "augment_crop_padding": 0, "augment_flip": false, "order": "shuffled"},
           "model": {"type": "mlp", "hidden": [128], "activation": "relu", "dropout": 0},
           "optimizer": {"type": "adam", "lr": 0.001, "weight_decay": 0, "l1": 0, "betas": [0.9, 0.999],
                         "eps": 1e-8, "clip_grad_norm": null},
@@ -33,7 +33,7 @@ func sameJSON(_ a: JSONValue, _ b: JSONValue) -> Bool {
                        "log_every": 100, "early_stopping_patience": null, "checkpoint_every": null,
                        "batch_shards": 1},
           "evaluation": {"suites": []},
-          "outputs": {"plots": true, "sample_length": 200, "attention_plot": true},
+          "outputs": {"plots": true, "sample_length": 200, "attention_plot": true, "predictions": false},
           "sweep": null
         }
         """)

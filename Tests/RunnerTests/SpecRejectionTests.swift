@@ -291,7 +291,7 @@ let badSpecs: [BadSpec] = [
         expected: "$.sweep: expected \"grid\" or \"random\""),
 ]
 
-@Test(arguments: badSpecs)
+@Test(arguments: badSpecs + badDataSpecs)
 func rejectsBadSpec(_ bad: BadSpec) {
     guard let message = SpecFixtures.rejection(bad.json, bad.overrides) else {
         Issue.record("accepted: \(bad.json) with \(bad.overrides)")

@@ -8,7 +8,8 @@ import Testing
 private let variantSpecs: [String] = [
     "{\"training\": {\"epochs\": 1}}",
     """
-    {"data": {"dataset": "cifar10", "validation": 100}, "training": {"steps": 10}, "model": {"type": "sequential",
+    {"data": {"dataset": "cifar10", "validation": 100, "augment_crop_padding": 4, "augment_flip": true},
+     "training": {"steps": 10}, "outputs": {"predictions": true}, "model": {"type": "sequential",
      "layers": [{"type": "conv2d", "out": 8, "kernel": 3}, {"type": "batchnorm2d"}, {"type": "relu"},
      {"type": "maxpool2d", "kernel": 2}, {"type": "avgpool2d", "kernel": 2, "stride": 1}, {"type": "dropout"},
      {"type": "global_avg_pool"}, {"type": "batchnorm1d"}, {"type": "gelu"}, {"type": "tanh"}, {"type": "sigmoid"},
@@ -26,8 +27,16 @@ private let variantSpecs: [String] = [
      "training": {"steps": 100}}
     """,
     """
-    {"data": {"dataset": "csv", "path": "t.csv"}, "optimizer": {"type": "rmsprop"}, "training": {"epochs": 1}}
+    {"data": {"dataset": "csv", "path": "t.csv", "categorical_columns": ["color"]}, "optimizer": {"type": "rmsprop"},
+     "training": {"epochs": 1}}
     """,
+    """
+    {"data": {"dataset": "edges", "test_shift": 2, "test_noise": 0.5, "augment_flip": true}, "model": {"type": "cnn",
+     "layers": [{"type": "conv2d", "out": 4, "kernel": 3}, {"type": "global_avg_pool"}, {"type": "linear"}]},
+     "training": {"epochs": 1}}
+    """,
+    "{\"data\": {\"dataset\": \"spiral\", \"noise\": 0.1, \"test\": 20}, \"training\": {\"epochs\": 1}}",
+    "{\"data\": {\"dataset\": \"xor_noisy\"}, \"training\": {\"epochs\": 1}}",
     "{\"data\": {\"dataset\": \"blobs\"}, \"optimizer\": {\"type\": \"nesterov\"}, \"training\": {\"epochs\": 1}}",
     "{\"data\": {\"dataset\": \"separable\"}, \"loss\": \"logistic\", \"training\": {\"epochs\": 1}}",
     "{\"data\": {\"dataset\": \"xor\"}, \"loss\": \"hinge\", \"training\": {\"epochs\": 1}}",

@@ -1,4 +1,4 @@
-// From a CSV table to a classification dataset: numeric feature columns and one label column.
+// From a CSV table to a classification dataset: numeric and categorical feature columns and one label column.
 
 /// How a CSV label column becomes class indices.
 public enum CSVLabelEncoding: String, Sendable, Codable {
@@ -13,31 +13,41 @@ public enum CSVLabelEncoding: String, Sendable, Codable {
 
 extension CSVTable {
     /// A classification dataset of (N, F) `float32` features from `featureColumns` (default: every column but
-    /// the label, in header order) and labels from `labelColumn`.
+    /// the label, in header order), those in `categoricalColumns` one-hot encoded over the categories of all rows,
+    /// and labels from `labelColumn`. See `CSVFeatureEncoding` for how cells become features.
     ///
     /// Throws `DatasetError.missingColumn` for an unknown column and `.invalidCell` naming the row, line and
-    /// column of a feature cell that is not a number or of a label that is not a class index.
+    /// column of a numeric feature cell that is empty or not a number, or of a label that is not a class index.
     public func classificationDataset(
-        labelColumn: String, featureColumns: [String]? = nil, labels encoding: CSVLabelEncoding = .automatic
+        labelColumn: String, featureColumns: [String]? = nil, categoricalColumns: [String] = [],
+        labels encoding: CSVLabelEncoding = .automatic
+    ) throws(DatasetError) -> LabelledDataset {
+        let features = try featureEncoding(
+            labelColumn: labelColumn, featureColumns: featureColumns, categoricalColumns: categoricalColumns)
+        return try classificationDataset(labelColumn: labelColumn, features: features, labels: encoding)
+    }
+
+    /// The encoding of `featureColumns` (nil: every column but the label, in header order), those in
+    /// `categoricalColumns` one-hot over the categories of `rows` (nil: all rows), e.g. the training split's.
+    public func featureEncoding(
+        labelColumn: String, featureColumns: [String]? = nil, categoricalColumns: [String] = [],
+        fittedOn rows: [Int]? = nil
+    ) throws(DatasetError) -> CSVFeatureEncoding {
+        precondition(
+            !categoricalColumns.contains(labelColumn),
+            "featureEncoding: the label column \"\(labelColumn)\" cannot be a categorical feature")
+        _ = try columnIndex(named: labelColumn)
+        let names = featureColumns ?? header.filter { $0 != labelColumn }
+        return try CSVFeatureEncoding(
+            fitting: self, featureColumns: names, categoricalColumns: categoricalColumns, rows: rows)
+    }
+
+    /// A classification dataset of every row: features as `features` encodes them, labels from `labelColumn`.
+    public func classificationDataset(
+        labelColumn: String, features: CSVFeatureEncoding, labels encoding: CSVLabelEncoding = .automatic
     ) throws(DatasetError) -> LabelledDataset {
         let labelIndex = try columnIndex(named: labelColumn)
-        let featureNames = featureColumns ?? header.filter { $0 != labelColumn }
-        var featureIndices: [Int] = []
-        for name in featureNames { featureIndices.append(try columnIndex(named: name)) }
-
-        let f = featureIndices.count
-        var values = [Double](repeating: 0, count: rows.count * f)
-        for (r, row) in rows.enumerated() {
-            for (j, column) in featureIndices.enumerated() {
-                let cell = row[column]
-                guard let value = Double(cell), value.isFinite else {
-                    throw .invalidCell(
-                        path: source, row: r + 1, line: lines[r], column: featureNames[j], value: cell,
-                        reason: cell.isEmpty ? "is empty; expected a number" : "is not a number")
-                }
-                values[r * f + j] = value
-            }
-        }
+        let inputs = try features.encode(self)
 
         let cells = rows.map { $0[labelIndex] }
         let isIndex = { (cell: String) in Int(cell).map { $0 >= 0 } ?? false }
@@ -61,19 +71,19 @@ extension CSVTable {
         }
         let classCount = Swift.max(classNames?.count ?? ((labels.max() ?? 0) + 1), 1)
         return LabelledDataset(
-            inputs: Tensor(values, shape: [rows.count, f]), labels: labels, classCount: classCount,
-            classNames: classNames, name: source)
+            inputs: inputs, labels: labels, classCount: classCount, classNames: classNames, name: source)
     }
 }
 
 extension LabelledDataset {
     /// Reads a CSV file (header row first) as a classification dataset; see
-    /// `CSVTable.classificationDataset(labelColumn:featureColumns:labels:)`.
+    /// `CSVTable.classificationDataset(labelColumn:featureColumns:categoricalColumns:labels:)`.
     public static func loadCSV(
-        path: String, labelColumn: String, featureColumns: [String]? = nil,
+        path: String, labelColumn: String, featureColumns: [String]? = nil, categoricalColumns: [String] = [],
         labels encoding: CSVLabelEncoding = .automatic, separator: Character = ","
     ) throws(DatasetError) -> LabelledDataset {
-        try CSVTable.load(path: path, separator: separator)
-            .classificationDataset(labelColumn: labelColumn, featureColumns: featureColumns, labels: encoding)
+        try CSVTable.load(path: path, separator: separator).classificationDataset(
+            labelColumn: labelColumn, featureColumns: featureColumns, categoricalColumns: categoricalColumns,
+            labels: encoding)
     }
 }

@@ -117,6 +117,12 @@ extension LabelledDataset {
     /// Disjoint random pieces of `counts[k]` examples each: a permutation determined by `seed`, then
     /// `split(counts:)`. Each piece keeps the permuted order.
     public func randomSplit(counts: [Int], seed: UInt64) -> [LabelledDataset] {
+        Self.randomSplitIndices(count: count, counts: counts, seed: seed).map { subset($0) }
+    }
+
+    /// The indices of the pieces `randomSplit(counts:seed:)` takes from `count` examples, known before the
+    /// examples are (a table's category lists are fitted on its training rows before it is encoded).
+    public static func randomSplitIndices(count: Int, counts: [Int], seed: UInt64) -> [[Int]] {
         let total = counts.reduce(0, +)
         precondition(
             total <= count, "LabelledDataset.randomSplit: counts \(counts) sum to \(total) > \(count) examples")
@@ -125,7 +131,7 @@ extension LabelledDataset {
         var start = 0
         return counts.map { n in
             defer { start += n }
-            return subset(Array(order[start..<(start + n)]))
+            return Array(order[start..<(start + n)])
         }
     }
 

@@ -8,8 +8,9 @@ struct Run: ParsableCommand {
         abstract: "Run the experiment in a JSON spec (runner Experiments/cnn.json).",
         discussion: """
             Outputs go to one folder per run: curves.csv, summary.json, spec.json (the resolved spec), \
-            checkpoint.safetensors, weights.safetensors (PyTorch layout), and plots as SVG and PNG. A spec with \
-            a "sweep" runs one trial per folder and a combined sweep.csv. See docs/spec.md.
+            checkpoint.safetensors, weights.safetensors (PyTorch layout), plots as SVG and PNG, and with \
+            outputs.predictions the test predictions, predictions.csv. A spec with a "sweep" runs one trial per \
+            folder and a combined sweep.csv. See docs/spec.md.
             """)
 
     @Argument(help: "The spec file (JSON). Optional with --resume, which reads the run's own spec.json.")
@@ -135,6 +136,12 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     }
     try PyTorchExport.write(experiment.model, to: path("weights.safetensors"))
     outputs.append("weights.safetensors")
+    if experiment.spec.outputs.predictions, case .classification(let task) = experiment.task, let test = task.test,
+        let predicted = result.testPredictions
+    {
+        try writePredictions(predicted, labels: test.labels, to: path("predictions.csv"))
+        outputs.append("predictions.csv")
+    }
     if let samples = result.samples {
         try "--- before training ---\n\(samples.before)\n\n--- after training ---\n\(samples.after)\n"
             .write(toFile: path("samples.txt"), atomically: true, encoding: .utf8)
@@ -151,4 +158,14 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     print(summary.report)
     if let message = result.message { print("\(result.status.rawValue): \(message)") }
     return result.status
+}
+
+/// `predictions.csv`: a header, then one row per test example: its index in the test split, the predicted class
+/// and the true class (class indices, as in the confusion matrix).
+func writePredictions(_ predicted: [Int], labels: [Int], to path: String) throws {
+    precondition(
+        predicted.count == labels.count, "writePredictions: \(predicted.count) predictions for \(labels.count) labels")
+    var text = "index,predicted,true\n"
+    for (i, (p, label)) in zip(predicted, labels).enumerated() { text += "\(i),\(p),\(label)\n" }
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
 }

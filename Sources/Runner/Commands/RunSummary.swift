@@ -21,6 +21,7 @@ struct RunSummary {
             ("message", result.message.map { .string($0) } ?? .null),
             ("seed", .integer(Int(experiment.spec.seed))),
             ("data", .string(experiment.dataNote)),
+            ("features", experiment.featureNames.map { .array($0.map { .string($0) }) } ?? .null),
             ("metrics", .object(metrics)),
             ("best_epoch", state.bestEpoch.map { .integer($0) } ?? .null),
             ("best_validation_accuracy", number(state.bestValidationAccuracy)),

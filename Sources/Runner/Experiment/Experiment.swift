@@ -17,6 +17,9 @@ struct Experiment {
     var schedule: LearningRateSchedule
     /// Which data was actually used (`DatasetLocation.summary`, e.g. Fashion-MNIST standing in for MNIST).
     var dataNote: String
+    /// The name of each input feature of a CSV table, in the model's input order (`color=red` for a one-hot
+    /// feature); nil for other data.
+    var featureNames: [String]? = nil
 }
 
 /// Loads the data `spec` names, checks the model against the data's real shape, and builds the model (seeded
@@ -34,6 +37,7 @@ func buildExperiment(
     let note: String
     let stepsPerEpoch: Int
     var penalizedGroups: [PenalizedGroup] = []
+    var featureNames: [String]? = nil
 
     if spec.model.type == .transformer {
         let text = try loadTextData(
@@ -65,12 +69,12 @@ func buildExperiment(
         try checkBatchNormBatches(
             model, input: data.shape.exampleShape, trainCount: data.train.count, batchSize: spec.training.batchSize,
             source: source)
-        note = data.note
+        (note, featureNames) = (data.note, data.featureNames)
         stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
         task = .classification(
             ClassificationTask(
                 train: data.train, validation: data.validation, test: data.test, suites: data.suites, loss: spec.loss,
-                model: model, inputDType: dtype))
+                model: model, inputDType: dtype, augmentation: data.augmentation))
     }
 
     let totalSteps = spec.training.steps ?? (spec.training.epochs ?? 1) * stepsPerEpoch
@@ -85,7 +89,7 @@ func buildExperiment(
     return Experiment(
         spec: spec, model: model, summary: summary, task: task,
         optimizer: spec.optimizer.makeOptimizer(model.trainableParameters, layerGroups: penalizedGroups),
-        schedule: schedule, dataNote: note)
+        schedule: schedule, dataNote: note, featureNames: featureNames)
 }
 
 /// Batch normalization in training needs more than one value per channel in every batch; the last batch of an

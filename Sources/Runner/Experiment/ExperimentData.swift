@@ -14,6 +14,10 @@ struct ClassificationData {
     var note: String
     /// One example's shape and the number of classes.
     var shape: DataShape
+    /// The augmentation of training batches (images only), its padding a black pixel of the standardized images.
+    var augmentation: ImageAugmentation? = nil
+    /// The name of each input feature of a CSV table (`color=red` for a one-hot feature); nil for other data.
+    var featureNames: [String]? = nil
 }
 
 /// A language-modelling experiment's corpus, split into a training and a validation text.
@@ -38,6 +42,7 @@ func loadClassificationData(
     var pool: LabelledDataset
     var testSet: LabelledDataset? = nil
     var note: String
+    var featureNames: [String]? = nil
     do {
         switch spec.dataset {
         case .fashionMNIST, .mnist, .cifar10:
@@ -51,12 +56,11 @@ func loadClassificationData(
             pool = try location.loadImages(split: .train)
             if split == nil { testSet = try location.loadImages(split: .test) }
             note = location.summary
+        case .edges:
+            (pool, testSet, note) = edgeImages(spec, seed: seed)
         case .csv:
-            let path = spec.path ?? ""
-            pool = try LabelledDataset.loadCSV(
-                path: existingPath(matching: path) ?? path, labelColumn: spec.labelColumn,
-                featureColumns: spec.featureColumns)
-            note = "csv \(path): \(pool.count) rows, \(pool.exampleShape[0]) features, \(pool.classCount) classes"
+            let table = try loadCSV(spec, seed: seed, source: source)
+            (pool, note, featureNames) = (table.dataset, table.note, table.featureNames)
         case .blobs:
             pool = SyntheticData.gaussianBlobs(
                 classCount: spec.classes, pointsPerClass: spec.points, seed: seed)
@@ -64,6 +68,12 @@ func loadClassificationData(
         case .separable:
             pool = SyntheticData.linearlySeparable(count: spec.points, seed: seed).dataset
             note = "separable: \(pool.count) synthetic points on either side of a line (seed \(seed))"
+        case .circle, .spiral, .gaussian, .xorNoisy:
+            let kind = spec.dataset.playground!
+            pool = SyntheticData.playground(kind, count: spec.points, noise: spec.noise, seed: seed)
+            note =
+                "\(spec.dataset.rawValue): \(pool.count) points of the TensorFlow Playground's \(kind.rawValue), "
+                + "noise \(formatNumber(spec.noise)) (seed \(seed))"
         case .xor:
             pool = SyntheticData.xor()
             note = "xor: the four XOR points"
@@ -78,19 +88,11 @@ func loadClassificationData(
 
     // Splits: validation (and, for tables, test) carved from the pool at random with the seed.
     let isTable = spec.dataset.isTable
-    let testCount = isTable ? (spec.test ?? 0) : min(spec.test ?? Int.max, testSet?.count ?? 0)
     if let wanted = spec.test, let available = testSet?.count, wanted > available {
         throw fail("test", "\(wanted) test examples asked for, the test set has \(available)")
     }
-    let carved = spec.validation + (isTable ? testCount : 0)
-    let trainCount = spec.train ?? (pool.count - carved)
-    guard trainCount > 0, trainCount + carved <= pool.count else {
-        let what = isTable ? "train + validation + test" : "train + validation"
-        throw fail(
-            spec.train == nil ? "validation" : "train",
-            "\(what) = \(max(trainCount, 0) + carved) examples, but the data has \(pool.count)"
-                + (spec.train == nil ? ", leaving none for training" : ""))
-    }
+    let (trainCount, testCount) = try splitCounts(
+        spec, poolCount: pool.count, testSetCount: testSet?.count, source: source)
     // XOR keeps its four points in order, all for training; everything else is split at random.
     let parts =
         spec.dataset == .xor
@@ -106,32 +108,81 @@ func loadClassificationData(
         for name in suites { suiteSets.append((name.name, name.suite.apply(to: test))) }
     }
 
+    var black = [0.0]
     if spec.normalize {
         let standardize = standardizer(fittedOn: train)
-        train = standardize(train)
-        validation = validation.map(standardize)
-        test = test.map(standardize)
-        suiteSets = suiteSets.map { ($0.name, standardize($0.dataset)) }
+        black = standardize.zero
+        train = standardize.apply(train)
+        validation = validation.map(standardize.apply)
+        test = test.map(standardize.apply)
+        suiteSets = suiteSets.map { ($0.name, standardize.apply($0.dataset)) }
     }
     if spec.order == .sorted { train = train.sortedByLabel() }
+    var augmentation: ImageAugmentation? = nil
+    if spec.dataset.isImage && (spec.augmentCropPadding > 0 || spec.augmentFlip) {
+        augmentation = ImageAugmentation(cropPadding: spec.augmentCropPadding, flip: spec.augmentFlip, fill: black)
+    }
 
     spec.train = spec.dataset == .xor ? nil : trainCount
     spec.test = spec.dataset == .xor ? nil : (test?.count ?? 0)
     return ClassificationData(
         train: train, validation: validation, test: test, suites: suiteSets, note: note,
-        shape: DataShape(exampleShape: train.exampleShape, classCount: pool.classCount))
+        shape: DataShape(exampleShape: train.exampleShape, classCount: pool.classCount), augmentation: augmentation,
+        featureNames: featureNames)
 }
 
-/// Standardization with `train`'s statistics: per feature for tables (N, F), per channel for images; a
-/// constant feature or channel is only centred.
-private func standardizer(fittedOn train: LabelledDataset) -> (LabelledDataset) -> LabelledDataset {
+/// The training and test counts of a pool of `poolCount` examples (and, for images, a test set of
+/// `testSetCount`); throws, naming `train` or `validation`, when the splits do not fit.
+func splitCounts(
+    _ spec: DataSpec, poolCount: Int, testSetCount: Int?, source: String
+) throws(SpecError) -> (train: Int, test: Int) {
+    let isTable = spec.dataset.isTable
+    let testCount = isTable ? (spec.test ?? 0) : min(spec.test ?? Int.max, testSetCount ?? 0)
+    let carved = spec.validation + (isTable ? testCount : 0)
+    let trainCount = spec.train ?? (poolCount - carved)
+    guard trainCount > 0, trainCount + carved <= poolCount else {
+        let what = isTable ? "train + validation + test" : "train + validation"
+        throw SpecError(
+            source: source, path: SpecPath.root.appending("data").appending(spec.train == nil ? "validation" : "train"),
+            "\(what) = \(max(trainCount, 0) + carved) examples, but the data has \(poolCount)"
+                + (spec.train == nil ? ", leaving none for training" : ""))
+    }
+    return (trainCount, testCount)
+}
+
+/// The generated edge images: `points` for training and validation with lines at 0 … S − thickness −
+/// `test_shift`, and `points` test images with lines `test_shift` further, with `test_noise`, from another seed.
+private func edgeImages(_ spec: DataSpec, seed: UInt64) -> (LabelledDataset, LabelledDataset, String) {
+    let (side, thickness, shift) = (spec.imageSize, spec.thickness, spec.testShift)
+    let testNoise = spec.testNoise ?? spec.noise
+    let pool = SyntheticData.edges(
+        count: spec.points, imageSize: side, thickness: thickness, noise: spec.noise,
+        positions: 0...(side - thickness - shift), seed: seed)
+    // The test images' own stream: "test" in ASCII, so they share no draws with the training images.
+    let test = SyntheticData.edges(
+        count: spec.points, imageSize: side, thickness: thickness, noise: testNoise,
+        positions: shift...(side - thickness), seed: seed ^ 0x7465_7374)
+    var note =
+        "edges: \(spec.points) training and \(spec.points) test images of \(side)×\(side), lines \(thickness) px "
+        + "thick, noise \(formatNumber(spec.noise))"
+    if shift > 0 || testNoise != spec.noise {
+        note += "; test lines shifted \(shift) px, noise \(formatNumber(testNoise))"
+    }
+    return (pool, test, note + " (seed \(seed))")
+}
+
+/// Standardization with `train`'s statistics: per feature for tables (N, F), per channel for images (N, C, H, W);
+/// a constant feature or channel is only centred. `zero` is where a raw 0 lands, per channel or feature.
+private func standardizer(
+    fittedOn train: LabelledDataset
+) -> (apply: (LabelledDataset) -> LabelledDataset, zero: [Double]) {
     if train.inputs.rank == 2 {
         let s = Standardization(fittedOn: train)
-        return { s.apply(to: $0) }
+        return ({ s.apply(to: $0) }, zip(s.mean, s.std).map { -$0 / $1 })
     }
     let (mean, std) = train.channelStatistics()
     let safe = std.map { $0 > 0 ? $0 : 1 }
-    return { $0.normalized(mean: mean, std: safe) }
+    return ({ $0.normalized(mean: mean, std: safe) }, zip(mean, safe).map { -$0 / $1 })
 }
 
 /// Loads the text corpus, splits it (the last `validation_fraction` is validation) and fills `block_size` with the

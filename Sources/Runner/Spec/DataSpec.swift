@@ -20,9 +20,30 @@ enum DatasetChoice: String, SpecChoice {
     case blobs
     /// 2-D points on either side of a line with a margin, two classes.
     case separable
+    /// Generated grey images of one horizontal or vertical line, two classes, with a test set of its own that
+    /// may come from a shifted domain.
+    case edges
+    /// The TensorFlow Playground's disc inside a ring.
+    case circle
+    /// The TensorFlow Playground's two interleaved spiral arms.
+    case spiral
+    /// The TensorFlow Playground's two Gaussian clouds.
+    case gaussian
+    /// The TensorFlow Playground's xor: points in the four quadrants, labelled by whether the signs differ.
+    case xorNoisy = "xor_noisy"
 
-    /// Image datasets: (C, H, W) examples with a separate test file.
-    var isImage: Bool { self == .fashionMNIST || self == .mnist || self == .cifar10 }
+    /// Image datasets: (C, H, W) examples with a separate test file (generated for edges).
+    var isImage: Bool { self == .fashionMNIST || self == .mnist || self == .cifar10 || self == .edges }
+    /// The Playground dataset it names, for the four Playground datasets.
+    var playground: PlaygroundDataset? {
+        switch self {
+        case .circle: .circle
+        case .spiral: .spiral
+        case .gaussian: .gaussian
+        case .xorNoisy: .xor
+        default: nil
+        }
+    }
     /// The text corpus, for language models.
     var isText: Bool { self == .tinyShakespeare }
     /// One table of (F) examples that the splits are all carved from.
@@ -52,24 +73,52 @@ struct DataKeys: SpecKeys {
         "label_column", "label", "The label column: class indices, or names (sorted into classes 0, 1, …).")
     let featureColumns = SpecKey<[String]?>(
         "feature_columns", nil, "The feature columns; `null`: every column but the label, in file order.")
+    let categoricalColumns = SpecKey<[String]>(
+        "categorical_columns", [],
+        "Feature columns holding category names, each one-hot encoded over the training split's categories "
+            + "(sorted); see [categorical columns](#categorical-columns).")
     let points = SpecKey(
-        "points", byVariant: ["blobs": 100], otherwise: 200, range: .positive,
-        "Generated points: blobs per class, separable in all.")
+        "points", byVariant: ["blobs": 100, "edges": 1000], otherwise: 200, range: .positive,
+        "Generated examples: blobs per class; separable and the Playground datasets in all; edges: images in the "
+            + "training set and in the test set each.")
     let classes = SpecKey("classes", 3, range: .atLeast(2), "The number of blobs, one class each.")
+    let noise = SpecKey(
+        "noise", byVariant: ["edges": 0.2], otherwise: 0, range: .nonNegative,
+        "edges: the standard deviation of Gaussian pixel noise; Playground datasets: the Playground's noise (its "
+            + "slider's 0–50 % is 0–0.5).")
+    let imageSize = SpecKey("image_size", 8, range: .atLeast(2), "The side S of the (1, S, S) edge images.")
+    let thickness = SpecKey(
+        "thickness", 1, range: .positive, "The width of the line in pixels, less than `image_size`.")
+    let testShift = SpecKey(
+        "test_shift", 0, range: .nonNegative,
+        "The test lines sit this many pixels further down (horizontal) or right (vertical) than the training lines, "
+            + "which start at 0 … `image_size` − `thickness` − `test_shift`.")
+    let testNoise = SpecKey<Double?>(
+        "test_noise", nil, range: .nonNegative, "The test images' pixel noise; `null`: `noise`.")
     let train = SpecKey<Int?>(
         "train", derived: nil, becomes: "`null`: all that are left", range: .positive,
         "Training examples; `null`: all that are left after the validation (and, for tables, test) examples.")
     let validation = SpecKey(
         "validation", 0, range: .nonNegative,
-        "Validation examples, drawn at random (with `seed`) from the training file (images) or the table.")
+        "Validation examples, drawn at random (with `seed`) from the training file (images; edges: the generated "
+            + "training images) or the table.")
     let test = SpecKey<Int?>(
-        "test", byVariant: ["csv": 0, "blobs": 0, "separable": 0], otherwise: nil, range: .nonNegative,
-        "Images: the first `test` examples of the test file (`null`: all); tables: examples carved at random "
-            + "from the table.")
+        "test",
+        byVariant: [
+            "csv": 0, "blobs": 0, "separable": 0, "circle": 0, "spiral": 0, "gaussian": 0, "xor_noisy": 0,
+        ], otherwise: nil, range: .nonNegative,
+        "Images: the first `test` examples of the test file (edges: of the generated test images; `null`: all); "
+            + "tables: examples carved at random from the table.")
     let normalize = SpecKey(
         "normalize", true,
         "Standardize inputs with statistics of the training split only (per channel for images, per feature for "
             + "tables).")
+    let augmentCropPadding = SpecKey(
+        "augment_crop_padding", 0, range: .nonNegative,
+        "Training batches: pad each image with this many black pixels on every side and crop it back at a random "
+            + "offset; less than the image side; 0: no crop.")
+    let augmentFlip = SpecKey(
+        "augment_flip", false, "Training batches: mirror each image left–right with probability 1/2.")
     let order = SpecKey(
         "order", DataOrder.shuffled,
         "`sorted`: training examples sorted by label (class 0 first), for the no-shuffling experiment; needs "
@@ -85,46 +134,38 @@ struct DataKeys: SpecKeys {
         keys: { dataset in
             switch DatasetChoice(rawValue: dataset) {
             case .fashionMNIST, .mnist, .cifar10:
-                [\.dataset, \.path, \.train, \.validation, \.test, \.normalize, \.order]
+                [
+                    \.dataset, \.path, \.train, \.validation, \.test, \.normalize, \.augmentCropPadding,
+                    \.augmentFlip, \.order,
+                ]
+            case .edges:
+                [
+                    \.dataset, \.points, \.noise, \.imageSize, \.thickness, \.testShift, \.testNoise, \.train,
+                    \.validation, \.test, \.normalize, \.augmentCropPadding, \.augmentFlip, \.order,
+                ]
             case .csv:
                 [
-                    \.dataset, \.path, \.labelColumn, \.featureColumns, \.train, \.validation, \.test, \.normalize,
-                    \.order,
+                    \.dataset, \.path, \.labelColumn, \.featureColumns, \.categoricalColumns, \.train, \.validation,
+                    \.test, \.normalize, \.order,
                 ]
             case .blobs: [\.dataset, \.points, \.classes, \.train, \.validation, \.test, \.normalize, \.order]
             case .separable: [\.dataset, \.points, \.train, \.validation, \.test, \.normalize, \.order]
+            case .circle, .spiral, .gaussian, .xorNoisy:
+                [\.dataset, \.points, \.noise, \.train, \.validation, \.test, \.normalize, \.order]
             case .xor: [\.dataset, \.normalize, \.order]
             case .tinyShakespeare: [\.dataset, \.path, \.blockSize, \.validationFraction]
             case nil: nil
             }
         }, owner: { "the \($0) dataset" })
-
-    static func check(_ data: inout DataSpec, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
-        if data.dataset == .csv && data.path == nil && !diagnostics.hasIssues(under: path.appending("path")) {
-            diagnostics.report(path.appending("path"), "required key is missing; expected the path of the CSV file")
-        }
-        guard let total = data.syntheticCount, !diagnostics.hasIssues(under: path) else { return }
-        let test = data.test ?? 0
-        if let train = data.train, train + data.validation + test > total {
-            diagnostics.report(
-                path.appending("train"),
-                "\(train) train + \(data.validation) validation + \(test) test examples exceed the "
-                    + "\(total) points of the \(data.dataset.rawValue) dataset")
-        } else if data.train == nil, data.validation + test >= total {
-            diagnostics.report(
-                path.appending("validation"),
-                "\(data.validation) validation + \(test) test examples leave none of the \(total) points for training")
-        }
-    }
 }
 
 extension Section where Keys == DataKeys {
-    /// The number of examples of a synthetic dataset, known without reading anything.
+    /// The number of examples of a synthetic table, known without reading anything.
     var syntheticCount: Int? {
         switch self.dataset {
         case .xor: 4
         case .blobs: self.points * self.classes
-        case .separable: self.points
+        case .separable, .circle, .spiral, .gaussian, .xorNoisy: self.points
         default: nil
         }
     }
@@ -134,7 +175,8 @@ extension Section where Keys == DataKeys {
         switch self.dataset {
         case .fashionMNIST, .mnist: DataShape(exampleShape: [1, 28, 28], classCount: 10)
         case .cifar10: DataShape(exampleShape: [3, 32, 32], classCount: 10)
-        case .xor, .separable: DataShape(exampleShape: [2], classCount: 2)
+        case .edges: DataShape(exampleShape: [1, self.imageSize, self.imageSize], classCount: 2)
+        case .xor, .separable, .circle, .spiral, .gaussian, .xorNoisy: DataShape(exampleShape: [2], classCount: 2)
         case .blobs: DataShape(exampleShape: [2], classCount: self.classes)
         case .csv, .tinyShakespeare: nil
         }

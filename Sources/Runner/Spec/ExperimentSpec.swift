@@ -29,7 +29,7 @@ struct ExperimentKeys: SpecKeys {
         "training", derived: TrainingSpec(), becomes: "**required**: `epochs` or `steps`",
         "[How long and how to train](#training).")
     let evaluation = SpecKey("evaluation", EvaluationSpec(), "[Transformed test sets](#evaluation).")
-    let outputs = SpecKey("outputs", OutputSpec(), "[Plots and samples](#outputs).")
+    let outputs = SpecKey("outputs", OutputSpec(), "[Plots, samples and predictions](#outputs).")
     let sweep = SpecKey<SweepSpec?>("sweep", nil, "[Trials instead of one run](#sweeps).")
 
     /// The rules that tie sections together, and the defaults that depend on another section or on the data's
@@ -53,7 +53,8 @@ struct ExperimentKeys: SpecKeys {
             } else if model.type == .vit, !data.dataset.isImage {
                 d.report(
                     root.appending("model").appending("type"),
-                    "vit needs an image dataset (fashion-mnist, mnist, cifar10), got \"\(data.dataset.rawValue)\"")
+                    "vit needs an image dataset (fashion-mnist, mnist, cifar10, edges), got "
+                        + "\"\(data.dataset.rawValue)\"")
             }
             if isText, model.type == .transformer, let block = data.blockSize, block > model.blockSize {
                 d.report(
@@ -92,6 +93,14 @@ struct ExperimentKeys: SpecKeys {
                 d.report(
                     root.appending("training").appending("early_stopping_patience"),
                     "early stopping needs validation data; set data.validation to a positive count")
+            }
+        }
+        if spec.outputs.predictions, dataOK {
+            let at = root.appending("outputs").appending("predictions")
+            if isText {
+                d.report(at, "predictions are a classifier's; tinyshakespeare is a text corpus")
+            } else if data.test == 0 {
+                d.report(at, "predictions are written for the test split; data.test is 0")
             }
         }
         if dataOK && !isText && !spec.evaluation.suites.isEmpty {

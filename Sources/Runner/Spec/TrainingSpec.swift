@@ -114,4 +114,8 @@ struct OutputKeys: SpecKeys {
         "sample_length", 200, range: .nonNegative, "Language models: characters generated before and after training.")
     let attentionPlot = SpecKey(
         "attention_plot", true, "Attention models: plot the last layer's attention for the first validation example.")
+    let predictions = SpecKey(
+        "predictions", false,
+        "Classifiers: write `predictions.csv`, one row per test example: `index` (its position in the test split), "
+            + "`predicted` and `true` class.")
 }

@@ -17,6 +17,8 @@ struct RunResult {
     var metrics: [String: SplitMetrics] = [:]
     /// The test set's confusion matrix, counts[true][predicted].
     var confusion: [[Int]]?
+    /// The predicted class of each test example, in the test split's order.
+    var testPredictions: [Int]?
     /// Generated text before and after training (language models).
     var samples: (before: String, after: String)?
 }
@@ -93,8 +95,9 @@ struct ClassificationRun {
             for batch in loader.batches(epoch: state.epoch).dropFirst(state.batchInEpoch) {
                 optimizer.learningRate = schedule.rate(base: baseLearningRate, step: state.step)
                 optimizer.zeroGrad()
+                let inputs = task.trainingInputs(batch.inputs, seed: UInt64(spec.seed), step: state.step)
                 let (value, predicted) = classifierLossAndGradients(
-                    batch.inputs, batch.labels, shards: shards, using: &state.rng, forward: task.logits,
+                    inputs, batch.labels, shards: shards, using: &state.rng, forward: task.logits,
                     loss: task.loss.callAsFunction)
                 guard value.isFinite else {
                     result.status = .diverged
@@ -157,6 +160,7 @@ struct ClassificationRun {
             let evaluation = evaluate(test)
             result.metrics["test"] = evaluation.metrics
             result.confusion = evaluation.confusion
+            result.testPredictions = evaluation.predicted
         }
         for (name, dataset) in task.suites {
             let metrics = evaluate(dataset).metrics
@@ -166,24 +170,28 @@ struct ClassificationRun {
         return result
     }
 
-    /// Mean loss, accuracy and confusion matrix over a dataset, in evaluation mode and without recording.
-    func evaluate(_ dataset: LabelledDataset) -> (metrics: SplitMetrics, confusion: [[Int]]) {
+    /// Mean loss, accuracy, confusion matrix and each example's predicted class over a dataset, in evaluation mode
+    /// and without recording.
+    func evaluate(_ dataset: LabelledDataset) -> (metrics: SplitMetrics, confusion: [[Int]], predicted: [Int]) {
         var context = ForwardContext.evaluation
         var lossSum = 0.0
         let classes = dataset.classCount
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        var predictions: [Int] = []
         noGrad {
             for batch in BatchLoader(dataset, batchSize: 1000, shuffle: false).batches() {
                 let logits = task.logits(batch.inputs, &context)
                 lossSum += task.loss(logits, batch.labels).item() * Double(batch.labels.count)
-                for (label, predicted) in zip(batch.labels, predictedClasses(logits)) where predicted < classes {
+                let predicted = predictedClasses(logits)
+                predictions += predicted
+                for (label, predicted) in zip(batch.labels, predicted) where predicted < classes {
                     confusion[label][predicted] += 1
                 }
             }
         }
         let n = Double(dataset.labels.count)
         let correct = (0..<classes).reduce(0) { $0 + confusion[$1][$1] }
-        return (SplitMetrics(loss: lossSum / n, accuracy: Double(correct) / n), confusion)
+        return (SplitMetrics(loss: lossSum / n, accuracy: Double(correct) / n), confusion, predictions)
     }
 }
 

@@ -20,10 +20,23 @@ struct ClassificationTask {
     /// The dtype of the model's parameters, which inputs are converted to (the data is float32; gradient checks
     /// build the model in float64).
     var inputDType: DType = .float32
+    /// The random crops and flips of training batches; nil: batches as they are.
+    var augmentation: ImageAugmentation? = nil
 
     /// The logits (N, classes) of `inputs` in the mode and with the generator of `context`.
     func logits(_ inputs: Tensor, _ context: inout ForwardContext) -> Tensor {
         model(inputs.dtype == inputDType ? inputs : inputs.converted(to: inputDType), &context)
+    }
+
+    /// The inputs of the training batch of step `step` (counted from 0) as the model is trained on them: augmented,
+    /// when the task is, with draws from a generator seeded by `seed` and `step` alone, so that a run resumed from
+    /// a checkpoint augments every later batch exactly as the uninterrupted run does.
+    func trainingInputs(_ inputs: Tensor, seed: UInt64, step: Int) -> Tensor {
+        guard let augmentation, !augmentation.isIdentity else { return inputs }
+        // A stream per (seed, step), apart from the epochs' shuffling streams ("augment" in ASCII).
+        let streamSeed = (seed ^ 0x61_7567_6D65_6E74) &+ UInt64(truncatingIfNeeded: step) &* 0x9E37_79B9_7F4A_7C15
+        var rng = RandomGenerator(seed: streamSeed)
+        return augmentation.apply(to: inputs, using: &rng)
     }
 }
 
