@@ -37,19 +37,28 @@ public struct ModelSummary: CustomStringConvertible, Sendable {
         if let sequential = model as? Sequential {
             try Self.appendRows(of: sequential, input: inputShape, indent: "", to: &rows)
         } else {
-            for entry in model.entries {
-                switch entry.value {
-                case .parameter(let t):
-                    rows.append(Row(layer: "\(entry.name)  \(t.shape)", outputShape: nil, parameterCount: t.count))
-                case .module(let child) where child.parameterCount > 0:
-                    rows.append(
-                        Row(
-                            layer: "\(entry.name)  \(child)", outputShape: nil, parameterCount: child.parameterCount))
-                case .buffer, .module: continue
-                }
-            }
+            rows = Self.entryRows(of: model)
         }
         self.init(inputShape: inputShape, outputShape: output, rows: rows)
+    }
+
+    /// The summary of a module that is not one layer (an encoder–decoder's input is two sequences): a row per
+    /// parameter and child, by name, without shapes between them.
+    public init(_ module: any Module, inputShape: [Int], outputShape: [Int]) {
+        self.init(inputShape: inputShape, outputShape: outputShape, rows: Self.entryRows(of: module))
+    }
+
+    /// A row per direct parameter and per child module with parameters.
+    private static func entryRows(of module: any Module) -> [Row] {
+        module.entries.compactMap { entry in
+            switch entry.value {
+            case .parameter(let t):
+                Row(layer: "\(entry.name)  \(t.shape)", outputShape: nil, parameterCount: t.count)
+            case .module(let child) where child.parameterCount > 0:
+                Row(layer: "\(entry.name)  \(child)", outputShape: nil, parameterCount: child.parameterCount)
+            case .buffer, .module: nil
+            }
+        }
     }
 
     private static func appendRows(

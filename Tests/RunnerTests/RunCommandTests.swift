@@ -18,6 +18,20 @@ private let blobsSpec = """
     }
     """
 
+/// A tiny encoder–decoder on the copy task, with dropout (whose draws a resumed run must repeat).
+private let seq2seqSpec = """
+    {
+      "name": "copy",
+      "seed": 2,
+      "data": {"dataset": "sequences", "task": "copy", "length": 3, "digits": 3, "points": 80, "validation": 10,
+               "test": 10},
+      "model": {"type": "seq2seq", "dim": 8, "heads": 2, "encoder_layers": 1, "decoder_layers": 1, "dropout": 0.1},
+      "optimizer": {"type": "adam", "lr": 0.01},
+      "training": {"steps": 12, "batch_size": 8, "log_every": 2, "evaluate_every": 4, "checkpoint_every": 4},
+      "outputs": {"plots": false}
+    }
+    """
+
 private func load(_ text: String, _ overrides: [String] = []) throws -> SpecDocument {
     try SpecDocument(text: text, source: "test", overrides: overrides)
 }
@@ -64,6 +78,32 @@ extension InterruptibleTraining {
                 return
             }
             #expect(spec["seed"] == .integer(3))
+        }
+
+        @Test func aSeq2SeqRunReportsTokenAndSequenceAccuracyAndDecodedSamples() throws {
+            let folder = temporaryFolder()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            #expect(
+                try trainRun(try load(seq2seqSpec).spec, folder: folder, resuming: false, quiet: true) == .completed)
+            let curves = try String(contentsOfFile: folder + "/curves.csv", encoding: .utf8).split(separator: "\n")
+            let points = curves.dropFirst().compactMap(CurvePoint.init(csvLine:))
+            #expect(points.filter { $0.split == "train" }.map(\.step) == [2, 4, 6, 8, 10, 12])
+            #expect(points.filter { $0.split == "validation" }.map(\.step) == [4, 8, 12])
+            #expect(points.allSatisfy { ($0.accuracy ?? -1) >= 0 && $0.accuracy! <= 1 })
+            let summary = try JSONParser.parse(try String(contentsOfFile: folder + "/summary.json", encoding: .utf8))
+            let test = summary.objectValue?["metrics"]?.objectValue?["test"]?.objectValue
+            let sequences = try #require(test?["sequence_accuracy"]?.doubleValue)
+            #expect(sequences >= 0 && sequences <= 1)
+            let experiment = try buildExperiment(try load(seq2seqSpec).spec)
+            #expect(summary.objectValue?["parameter_count"] == .integer(experiment.model.parameterCount))
+            // Eight decoded test strings after training, each marked right or wrong against its target.
+            let samples = try String(contentsOfFile: folder + "/samples.txt", encoding: .utf8)
+            let after = samples.components(separatedBy: "--- after training ---\n")[1]
+                .split(separator: "\n").filter { $0.contains("→") }
+            #expect(after.count == 8 && after.allSatisfy { $0.hasSuffix("✓") || $0.hasSuffix("✗") })
+            // The ✓ are among the test strings that the sequence accuracy counts right: of 10, the first 8 shown.
+            let right = Int((sequences * 10).rounded())
+            #expect((right - 2...right).contains(after.filter { $0.hasSuffix("✓") }.count))
         }
 
         @Test func thePerceptronSeparatesSeparableDataFromZeroWeights() throws {
@@ -113,14 +153,15 @@ extension InterruptibleTraining {
             #expect(outputs.contains(.string("predictions.csv")))
         }
 
-        @Test func resumingAnInterruptedRunEqualsAnUninterruptedOne() throws {
+        @Test(arguments: [blobsSpec, seq2seqSpec])
+        func resumingAnInterruptedRunEqualsAnUninterruptedOne(_ text: String) throws {
             let straight = temporaryFolder()
             let interrupted = temporaryFolder()
             defer {
                 try? FileManager.default.removeItem(atPath: straight)
                 try? FileManager.default.removeItem(atPath: interrupted)
             }
-            let spec = try load(blobsSpec).spec
+            let spec = try load(text).spec
             #expect(try trainRun(spec, folder: straight, resuming: false, quiet: true) == .completed)
 
             Interruption.request()  // as Ctrl-C during the first step: the run stops after it, with a checkpoint

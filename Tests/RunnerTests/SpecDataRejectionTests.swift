@@ -10,6 +10,38 @@ private func spec(_ sections: String) -> String { "{\"training\": {\"epochs\": 1
 
 let badDataSpecs: [BadSpec] = [
     BadSpec(
+        name: "sequences with a classifier",
+        json: spec("\"data\": {\"dataset\": \"sequences\"}, \"model\": {\"type\": \"mlp\"}"),
+        expected: "$.model.type: sequences are pairs of digit strings; they need a \"seq2seq\" model, got \"mlp\""),
+    BadSpec(
+        name: "seq2seq on images", json: spec("\"model\": {\"type\": \"seq2seq\"}"),
+        expected:
+            "$.data.dataset: a seq2seq model maps strings to strings; it needs \"sequences\", got \"fashion-mnist\""),
+    BadSpec(
+        name: "seq2seq with the hinge loss",
+        json: spec("\"data\": {\"dataset\": \"sequences\"}, \"model\": {\"type\": \"seq2seq\"}, \"loss\": \"hinge\""),
+        expected: "$.loss: seq2seq models are trained with cross_entropy, got \"hinge\""),
+    BadSpec(
+        name: "seq2seq with early stopping",
+        json: "{\"training\": {\"epochs\": 1, \"early_stopping_patience\": 2}, \"data\": {\"dataset\": \"sequences\", "
+            + "\"validation\": 10}, \"model\": {\"type\": \"seq2seq\"}}",
+        expected: "$.training.early_stopping_patience: early stopping is for classifiers; a seq2seq run trains for its"),
+    BadSpec(
+        name: "an unknown sequence task",
+        json: spec("\"data\": {\"dataset\": \"sequences\", \"task\": \"shuffle\"}, \"model\": {\"type\": \"seq2seq\"}"),
+        expected: "$.data.task: expected one of \"copy\", \"reverse\", \"sort\", got \"shuffle\""),
+    BadSpec(
+        name: "more strings asked for than generated",
+        json: spec(
+            "\"data\": {\"dataset\": \"sequences\", \"points\": 100, \"train\": 90, \"test\": 20}, "
+                + "\"model\": {\"type\": \"seq2seq\"}"),
+        expected: "$.data.train: 90 train + 0 validation + 20 test examples exceed the 100 points of the sequences"),
+    BadSpec(
+        name: "seq2seq heads not dividing dim",
+        json: spec(
+            "\"data\": {\"dataset\": \"sequences\"}, \"model\": {\"type\": \"seq2seq\", \"dim\": 30, \"heads\": 4}"),
+        expected: "$.model.heads: 4 heads do not divide dim 30"),
+    BadSpec(
         name: "splits larger than the spiral",
         json: spec("\"data\": {\"dataset\": \"spiral\", \"points\": 50, \"train\": 40, \"test\": 20}"),
         expected:
@@ -85,5 +117,6 @@ let badDataSpecs: [BadSpec] = [
         name: "predictions of a language model",
         json: "{\"data\": {\"dataset\": \"tinyshakespeare\"}, \"model\": {\"type\": \"transformer\"}, "
             + "\"training\": {\"steps\": 10}, \"outputs\": {\"predictions\": true}}",
-        expected: "$.outputs.predictions: predictions are a classifier's; tinyshakespeare is a text corpus"),
+        expected:
+            "$.outputs.predictions: predictions are a classifier's; tinyshakespeare is not a classification dataset"),
 ]

@@ -104,6 +104,14 @@ struct DiagnosticBatch {
                 var context = ForwardContext(training: true, rng: RandomGenerator(seed: 7))
                 return task.model.loss(blocks.inputs, targets: blocks.targets, batch: batchSize, &context)
             }
+        case .sequenceToSequence(let task):
+            let count = min(batchSize, task.train.count)
+            let batch = task.train.batch(Array(0..<count))
+            loss = {
+                var context = ForwardContext(training: true, rng: RandomGenerator(seed: 7))
+                return task.model.loss(
+                    source: batch.source, target: batch.target, labels: batch.labels, batch: count, &context)
+            }
         }
     }
 }

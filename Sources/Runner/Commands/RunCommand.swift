@@ -128,6 +128,12 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
             baseLearningRate: baseLearningRate, spec: experiment.spec, curves: curves,
             checkpoints: checkpoints, showProgress: !quiet)
         result = try run.run(from: state)
+    case .sequenceToSequence(let task):
+        let run = SequenceRun(
+            task: task, optimizer: experiment.optimizer, schedule: experiment.schedule,
+            baseLearningRate: baseLearningRate, spec: experiment.spec, curves: curves,
+            checkpoints: checkpoints, showProgress: !quiet)
+        result = try run.run(from: state)
     }
 
     var outputs = ["curves.csv", "summary.json", "spec.json"]

@@ -12,7 +12,9 @@ struct RunSummary {
         func number(_ x: Double?) -> JSONValue { x.flatMap { $0.isFinite ? .number($0) : nil } ?? .null }
         var metrics: [String: JSONValue] = [:]
         for (split, m) in result.metrics {
-            metrics[split] = .object(["loss": number(m.loss), "accuracy": number(m.accuracy)])
+            var fields = ["loss": number(m.loss), "accuracy": number(m.accuracy)]
+            if let sequences = m.sequenceAccuracy { fields["sequence_accuracy"] = number(sequences) }
+            metrics[split] = .object(fields)
         }
         let epochSeconds = state.secondsPerEpoch
         fields = [
@@ -36,13 +38,16 @@ struct RunSummary {
             ("outputs", .array(outputs.map { .string($0) })),
             ("spec", experiment.spec.resolvedJSON),
         ]
-        var lines = ["\(experiment.spec.name): \(result.status.rawValue) after \(state.step) steps "
-            + String(format: "(%.1f s)", state.elapsedBefore)]
+        var lines = [
+            "\(experiment.spec.name): \(result.status.rawValue) after \(state.step) steps "
+                + String(format: "(%.1f s)", state.elapsedBefore)
+        ]
         for split in ["train", "validation", "test"] + result.metrics.keys.sorted()
         where result.metrics[split] != nil && !lines.contains(where: { $0.hasPrefix("  \(split) ") }) {
             let m = result.metrics[split]!
             let accuracy = m.accuracy.map { String(format: "  accuracy %.4f", $0) } ?? ""
-            lines.append("  \(split) loss \(String(format: "%.4f", m.loss))\(accuracy)")
+            let sequences = m.sequenceAccuracy.map { String(format: "  sequences right %.4f", $0) } ?? ""
+            lines.append("  \(split) loss \(String(format: "%.4f", m.loss))\(accuracy)\(sequences)")
         }
         report = lines.joined(separator: "\n")
     }

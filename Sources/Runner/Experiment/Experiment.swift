@@ -8,7 +8,7 @@ struct Experiment {
     /// out, image size, block size, cosine steps): what `summary.json` records and the run reads its settings from.
     var spec: ExperimentSpec
     /// The model, for its parameters, named parameters and buffers.
-    var model: any Layer
+    var model: any Module
     /// Per-layer output shapes and parameter counts, for `runner summary`.
     var summary: ModelSummary
     /// What is trained and evaluated.
@@ -31,7 +31,7 @@ func buildExperiment(
     var spec = spec
     let source = spec.name
     var rng = RandomGenerator(seed: UInt64(spec.seed))
-    let model: any Layer
+    let model: any Module
     let summary: ModelSummary
     let task: ExperimentTask
     let note: String
@@ -51,6 +51,18 @@ func buildExperiment(
             LanguageModelTask(
                 model: transformer, vocabulary: text.vocabulary, train: text.train, validation: text.validation,
                 blockSize: blockSize, sampleLength: spec.outputs.sampleLength))
+    } else if spec.data.dataset.isSequences {
+        let data = try loadSequenceData(&spec.data, seed: UInt64(spec.seed), source: source)
+        let configuration = spec.model.seq2seqConfiguration(
+            vocabularySize: data.train.vocabularySize, length: data.train.length)
+        let seq2seq = Seq2SeqTransformer(configuration, dtype: dtype, using: &rng)
+        (model, note) = (seq2seq, data.note)
+        let length = data.train.length
+        summary = ModelSummary(
+            seq2seq, inputShape: [length, length], outputShape: [length, data.train.vocabularySize])
+        stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
+        task = .sequenceToSequence(
+            SequenceTask(model: seq2seq, train: data.train, validation: data.validation, test: data.test))
     } else {
         let data = try loadClassificationData(
             &spec.data, seed: UInt64(spec.seed), suites: spec.evaluation.suites, resolver: resolver,
@@ -63,18 +75,19 @@ func buildExperiment(
         else { throw SpecError(source: source, issues: diagnostics.issues) }
         spec.model = fitted.spec
         var building = LayerBuilding(dtype: dtype, rng: rng)
-        model = fitted.build(&building)
-        penalizedGroups = building.penalizedGroups
-        summary = try! ModelSummary(model, inputShape: data.shape.exampleShape)  // fitted to this shape
+        let classifier = fitted.build(&building)
+        (model, penalizedGroups) = (classifier, building.penalizedGroups)
+        summary = try! ModelSummary(classifier, inputShape: data.shape.exampleShape)  // fitted to this shape
         try checkBatchNormBatches(
-            model, input: data.shape.exampleShape, trainCount: data.train.count, batchSize: spec.training.batchSize,
+            classifier, input: data.shape.exampleShape, trainCount: data.train.count,
+            batchSize: spec.training.batchSize,
             source: source)
         (note, featureNames) = (data.note, data.featureNames)
         stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
         task = .classification(
             ClassificationTask(
                 train: data.train, validation: data.validation, test: data.test, suites: data.suites, loss: spec.loss,
-                model: model, inputDType: dtype, augmentation: data.augmentation))
+                model: classifier, inputDType: dtype, augmentation: data.augmentation))
     }
 
     let totalSteps = spec.training.steps ?? (spec.training.epochs ?? 1) * stepsPerEpoch

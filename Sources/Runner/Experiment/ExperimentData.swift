@@ -77,8 +77,8 @@ func loadClassificationData(
         case .xor:
             pool = SyntheticData.xor()
             note = "xor: the four XOR points"
-        case .tinyShakespeare:
-            throw fail("dataset", "tinyshakespeare is a text corpus, not a classification dataset")
+        case .tinyShakespeare, .sequences:
+            throw fail("dataset", "\(spec.dataset.rawValue) is not a classification dataset")
         }
     } catch let error as SpecError {
         throw error
@@ -136,12 +136,12 @@ func loadClassificationData(
 func splitCounts(
     _ spec: DataSpec, poolCount: Int, testSetCount: Int?, source: String
 ) throws(SpecError) -> (train: Int, test: Int) {
-    let isTable = spec.dataset.isTable
-    let testCount = isTable ? (spec.test ?? 0) : min(spec.test ?? Int.max, testSetCount ?? 0)
-    let carved = spec.validation + (isTable ? testCount : 0)
+    let carvesTest = spec.dataset.carvesTest
+    let testCount = carvesTest ? (spec.test ?? 0) : min(spec.test ?? Int.max, testSetCount ?? 0)
+    let carved = spec.validation + (carvesTest ? testCount : 0)
     let trainCount = spec.train ?? (poolCount - carved)
     guard trainCount > 0, trainCount + carved <= poolCount else {
-        let what = isTable ? "train + validation + test" : "train + validation"
+        let what = carvesTest ? "train + validation + test" : "train + validation"
         throw SpecError(
             source: source, path: SpecPath.root.appending("data").appending(spec.train == nil ? "validation" : "train"),
             "\(what) = \(max(trainCount, 0) + carved) examples, but the data has \(poolCount)"
@@ -209,4 +209,28 @@ func loadTextData(
     }
     spec.blockSize = block
     return TextData(vocabulary: corpus.vocabulary, train: train, validation: validation, note: note)
+}
+
+/// A sequence-to-sequence experiment's generated strings, split at random into training, validation and test.
+struct SequenceData {
+    var train: SequencePairs
+    var validation: SequencePairs?
+    var test: SequencePairs?
+    var note: String
+}
+
+/// Generates the `points` strings `spec` describes and carves validation and test from them at random with the
+/// seed; fills `train` and `test` with the counts used.
+func loadSequenceData(_ spec: inout DataSpec, seed: UInt64, source: String) throws(SpecError) -> SequenceData {
+    let pairs = SequencePairs.generate(
+        spec.task, count: spec.points, length: spec.length, digits: spec.digits, seed: seed)
+    let (trainCount, testCount) = try splitCounts(spec, poolCount: pairs.count, testSetCount: nil, source: source)
+    let parts = LabelledDataset.randomSplitIndices(
+        count: pairs.count, counts: [trainCount, spec.validation, testCount], seed: seed)
+    (spec.train, spec.test) = (trainCount, testCount)
+    return SequenceData(
+        train: pairs.subset(parts[0]), validation: parts[1].isEmpty ? nil : pairs.subset(parts[1]),
+        test: parts[2].isEmpty ? nil : pairs.subset(parts[2]),
+        note: "sequences: \(pairs.count) strings of \(spec.length) digits in 0..<\(spec.digits) and their "
+            + "\(spec.task.rawValue) (seed \(seed))")
 }

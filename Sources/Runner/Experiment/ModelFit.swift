@@ -63,6 +63,9 @@ func fitModel(
         diagnostics.report(
             path.appending("type"), "a transformer is a language model; it needs the tinyshakespeare text")
         return nil
+    case .seq2seq:
+        diagnostics.report(path.appending("type"), "a seq2seq model maps strings to strings; it needs sequences")
+        return nil
     }
 }
 

@@ -31,6 +31,8 @@ enum DatasetChoice: String, SpecChoice {
     case gaussian
     /// The TensorFlow Playground's xor: points in the four quadrants, labelled by whether the signs differ.
     case xorNoisy = "xor_noisy"
+    /// Generated digit strings and their copies, reversals or sortings, for encoder–decoder models.
+    case sequences
 
     /// Image datasets: (C, H, W) examples with a separate test file (generated for edges).
     var isImage: Bool { self == .fashionMNIST || self == .mnist || self == .cifar10 || self == .edges }
@@ -46,9 +48,15 @@ enum DatasetChoice: String, SpecChoice {
     }
     /// The text corpus, for language models.
     var isText: Bool { self == .tinyShakespeare }
+    /// Pairs of digit strings, for sequence-to-sequence models.
+    var isSequences: Bool { self == .sequences }
     /// One table of (F) examples that the splits are all carved from.
-    var isTable: Bool { !isImage && !isText }
+    var isTable: Bool { !isImage && !isText && !isSequences }
+    /// The test split is carved from the examples at random, as validation is (images have a test file).
+    var carvesTest: Bool { isTable || isSequences }
 }
+
+extension SequenceTaskKind: SpecChoice {}
 
 /// The order of the training examples the batches are cut from.
 enum DataOrder: String, SpecChoice {
@@ -78,9 +86,9 @@ struct DataKeys: SpecKeys {
         "Feature columns holding category names, each one-hot encoded over the training split's categories "
             + "(sorted); see [categorical columns](#categorical-columns).")
     let points = SpecKey(
-        "points", byVariant: ["blobs": 100, "edges": 1000], otherwise: 200, range: .positive,
-        "Generated examples: blobs per class; separable and the Playground datasets in all; edges: images in the "
-            + "training set and in the test set each.")
+        "points", byVariant: ["blobs": 100, "edges": 1000, "sequences": 5000], otherwise: 200, range: .positive,
+        "Generated examples: blobs per class; separable, sequences and the Playground datasets in all; edges: "
+            + "images in the training set and in the test set each.")
     let classes = SpecKey("classes", 3, range: .atLeast(2), "The number of blobs, one class each.")
     let noise = SpecKey(
         "noise", byVariant: ["edges": 0.2], otherwise: 0, range: .nonNegative,
@@ -95,6 +103,11 @@ struct DataKeys: SpecKeys {
             + "which start at 0 … `image_size` − `thickness` − `test_shift`.")
     let testNoise = SpecKey<Double?>(
         "test_noise", nil, range: .nonNegative, "The test images' pixel noise; `null`: `noise`.")
+    let task = SpecKey(
+        "task", SequenceTaskKind.reverse, "sequences: what the target of each digit string is.")
+    let length = SpecKey("length", 8, range: .positive, "sequences: the digits in each string.")
+    let digits = SpecKey(
+        "digits", 10, range: .atLeast(2), "sequences: the digits 0 … `digits` − 1 strings are made of.")
     let train = SpecKey<Int?>(
         "train", derived: nil, becomes: "`null`: all that are left", range: .positive,
         "Training examples; `null`: all that are left after the validation (and, for tables, test) examples.")
@@ -106,9 +119,10 @@ struct DataKeys: SpecKeys {
         "test",
         byVariant: [
             "csv": 0, "blobs": 0, "separable": 0, "circle": 0, "spiral": 0, "gaussian": 0, "xor_noisy": 0,
+            "sequences": 0,
         ], otherwise: nil, range: .nonNegative,
         "Images: the first `test` examples of the test file (edges: of the generated test images; `null`: all); "
-            + "tables: examples carved at random from the table.")
+            + "tables and sequences: examples carved at random from the table or the generated strings.")
     let normalize = SpecKey(
         "normalize", true,
         "Standardize inputs with statistics of the training split only (per channel for images, per feature for "
@@ -153,6 +167,7 @@ struct DataKeys: SpecKeys {
             case .circle, .spiral, .gaussian, .xorNoisy:
                 [\.dataset, \.points, \.noise, \.train, \.validation, \.test, \.normalize, \.order]
             case .xor: [\.dataset, \.normalize, \.order]
+            case .sequences: [\.dataset, \.task, \.length, \.digits, \.points, \.train, \.validation, \.test]
             case .tinyShakespeare: [\.dataset, \.path, \.blockSize, \.validationFraction]
             case nil: nil
             }
@@ -160,12 +175,12 @@ struct DataKeys: SpecKeys {
 }
 
 extension Section where Keys == DataKeys {
-    /// The number of examples of a synthetic table, known without reading anything.
+    /// The number of generated examples (a synthetic table, digit strings), known without reading anything.
     var syntheticCount: Int? {
         switch self.dataset {
         case .xor: 4
         case .blobs: self.points * self.classes
-        case .separable, .circle, .spiral, .gaussian, .xorNoisy: self.points
+        case .separable, .circle, .spiral, .gaussian, .xorNoisy, .sequences: self.points
         default: nil
         }
     }
@@ -178,7 +193,7 @@ extension Section where Keys == DataKeys {
         case .edges: DataShape(exampleShape: [1, self.imageSize, self.imageSize], classCount: 2)
         case .xor, .separable, .circle, .spiral, .gaussian, .xorNoisy: DataShape(exampleShape: [2], classCount: 2)
         case .blobs: DataShape(exampleShape: [2], classCount: self.classes)
-        case .csv, .tinyShakespeare: nil
+        case .csv, .tinyShakespeare, .sequences: nil
         }
     }
 }

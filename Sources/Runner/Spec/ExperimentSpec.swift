@@ -50,6 +50,15 @@ struct ExperimentKeys: SpecKeys {
                 d.report(
                     root.appending("data").appending("dataset"),
                     "a transformer is a language model; it needs \"tinyshakespeare\", got \"\(data.dataset.rawValue)\"")
+            } else if data.dataset.isSequences, model.type != .seq2seq {
+                d.report(
+                    root.appending("model").appending("type"),
+                    "sequences are pairs of digit strings; they need a \"seq2seq\" model, got "
+                        + "\"\(model.type.rawValue)\"")
+            } else if !data.dataset.isSequences, model.type == .seq2seq {
+                d.report(
+                    root.appending("data").appending("dataset"),
+                    "a seq2seq model maps strings to strings; it needs \"sequences\", got \"\(data.dataset.rawValue)\"")
             } else if model.type == .vit, !data.dataset.isImage {
                 d.report(
                     root.appending("model").appending("type"),
@@ -60,6 +69,18 @@ struct ExperimentKeys: SpecKeys {
                 d.report(
                     root.appending("data").appending("block_size"),
                     "\(block) is longer than the model's block_size \(model.blockSize)")
+            }
+        }
+        if data.dataset.isSequences {
+            if spec.loss != .crossEntropy {
+                d.report(
+                    root.appending("loss"),
+                    "seq2seq models are trained with cross_entropy, got \"\(spec.loss.rawValue)\"")
+            }
+            if spec.training.earlyStoppingPatience != nil {
+                d.report(
+                    root.appending("training").appending("early_stopping_patience"),
+                    "early stopping is for classifiers; a seq2seq run trains for its epochs or steps")
             }
         }
         if isText {
@@ -97,8 +118,8 @@ struct ExperimentKeys: SpecKeys {
         }
         if spec.outputs.predictions, dataOK {
             let at = root.appending("outputs").appending("predictions")
-            if isText {
-                d.report(at, "predictions are a classifier's; tinyshakespeare is a text corpus")
+            if isText || data.dataset.isSequences {
+                d.report(at, "predictions are a classifier's; \(data.dataset.rawValue) is not a classification dataset")
             } else if data.test == 0 {
                 d.report(at, "predictions are written for the test split; data.test is 0")
             }

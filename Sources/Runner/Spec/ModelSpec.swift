@@ -14,6 +14,8 @@ enum ModelKind: String, SpecChoice {
     case resnet
     /// One linear layer from all-zero weights: the multiclass perceptron (with `"loss": "perceptron"`).
     case perceptron
+    /// An encoder–decoder Transformer, for the `sequences` dataset.
+    case seq2seq
 }
 
 extension Activation: SpecChoice {}
@@ -29,7 +31,7 @@ struct ModelKeys: SpecKeys {
         "activation", Activation.relu, "After each hidden layer (`linear`: none); in the feed-forward network.")
     let dropout = SpecKey(
         "dropout", byVariant: ["vit": 0.1], otherwise: 0, range: .fraction,
-        "mlp: after each hidden activation; vit, transformer: after the embeddings, attention and in the "
+        "mlp: after each hidden activation; vit, transformer, seq2seq: after the embeddings, attention and in the "
             + "feed-forward network.")
     let layers = SpecKey<[LayerSpec]>(
         "layers", required: "a non-empty array of layers such as {\"type\": \"linear\"}",
@@ -55,6 +57,8 @@ struct ModelKeys: SpecKeys {
     let mlpDim = SpecKey("mlp_dim", 128, range: .positive, "The hidden width of each block's feed-forward network.")
     let ffnMultiplier = SpecKey(
         "ffn_multiplier", 4, range: .positive, "The feed-forward width as a multiple of `dim`.")
+    let encoderLayers = SpecKey("encoder_layers", 2, range: .positive, "seq2seq: the encoder's blocks.")
+    let decoderLayers = SpecKey("decoder_layers", 2, range: .positive, "seq2seq: the decoder's blocks.")
 
     static let variants: SpecVariants<Self>? = SpecVariants(
         selector: "type", names: ModelKind.names, standard: "mlp",
@@ -66,6 +70,11 @@ struct ModelKeys: SpecKeys {
             case .transformer: [\.type, \.blockSize, \.dim, \.depth, \.heads, \.ffnMultiplier, \.activation, \.dropout]
             case .resnet: [\.type, \.depth]
             case .perceptron: [\.type]
+            case .seq2seq:
+                [
+                    \.type, \.dim, \.encoderLayers, \.decoderLayers, \.heads, \.ffnMultiplier, \.activation,
+                    \.dropout,
+                ]
             case nil: nil
             }
         }, owner: { "\(article($0)) \($0) model" })
@@ -80,7 +89,7 @@ struct ModelKeys: SpecKeys {
         if model.values["layers"] == .array([]) {
             diagnostics.report(path.appending("layers"), "expected a non-empty array of layers, got []")
         }
-        if (model.type == .vit || model.type == .transformer) && model.dim % model.heads != 0
+        if [.vit, .transformer, .seq2seq].contains(model.type) && model.dim % model.heads != 0
             && !diagnostics.hasIssues(under: path)
         {
             diagnostics.report(path.appending("heads"), "\(model.heads) heads do not divide dim \(model.dim)")
@@ -94,6 +103,18 @@ extension Section where Keys == ModelKeys {
         var c = DecoderTransformerConfiguration()
         c.vocabularySize = vocabularySize
         (c.blockSize, c.dim, c.heads, c.layers) = (self.blockSize, self.dim, self.heads, self.depth)
+        (c.ffnMultiplier, c.activation, c.dropout) = (self.ffnMultiplier, self.activation, self.dropout)
+        return c
+    }
+
+    /// The encoder–decoder Transformer this spec describes, for strings of `length` tokens over `vocabularySize`
+    /// (the start token included).
+    func seq2seqConfiguration(vocabularySize: Int, length: Int) -> Seq2SeqTransformerConfiguration {
+        var c = Seq2SeqTransformerConfiguration()
+        (c.vocabularySize, c.sourceLength, c.targetLength) = (vocabularySize, length, length)
+        (c.dim, c.heads, c.encoderLayers, c.decoderLayers) = (
+            self.dim, self.heads, self.encoderLayers, self.decoderLayers
+        )
         (c.ffnMultiplier, c.activation, c.dropout) = (self.ffnMultiplier, self.activation, self.dropout)
         return c
     }

@@ -4,7 +4,10 @@ import Models
 /// Loss and accuracy of one split at the end of a run.
 struct SplitMetrics: Codable, Equatable {
     var loss: Double
+    /// Classification: of examples; sequence-to-sequence: of target tokens, with teacher forcing.
     var accuracy: Double?
+    /// Sequence-to-sequence: the share of strings that greedy decoding gets entirely right.
+    var sequenceAccuracy: Double? = nil
 }
 
 /// What a finished (or stopped) run reports.
@@ -19,7 +22,7 @@ struct RunResult {
     var confusion: [[Int]]?
     /// The predicted class of each test example, in the test split's order.
     var testPredictions: [Int]?
-    /// Generated text before and after training (language models).
+    /// Generated text before and after training (language models), decoded strings (sequence-to-sequence).
     var samples: (before: String, after: String)?
 }
 

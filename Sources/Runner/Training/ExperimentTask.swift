@@ -4,6 +4,7 @@ import Models
 enum ExperimentTask {
     case classification(ClassificationTask)
     case languageModel(LanguageModelTask)
+    case sequenceToSequence(SequenceTask)
 }
 
 /// Supervised classification of images or table rows.
@@ -84,4 +85,12 @@ struct LanguageModelTask {
     var blockSize: Int
     /// Characters generated for the samples before and after training.
     var sampleLength: Int
+}
+
+/// Mapping digit strings to digit strings (copy, reverse, sort) with an encoder–decoder Transformer.
+struct SequenceTask {
+    var model: Seq2SeqTransformer
+    var train: SequencePairs
+    var validation: SequencePairs?
+    var test: SequencePairs?
 }

@@ -66,6 +66,11 @@ func writeRunPlots(
             "attention")
     case .languageModel:
         break
+    case .sequenceToSequence:
+        try save(
+            LineChart(
+                title: "\(title): token accuracy", xLabel: "step", yLabel: "accuracy", series: series(\.accuracy)),
+            "accuracy")
     }
     return written
 }
