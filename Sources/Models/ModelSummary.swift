@@ -1,7 +1,7 @@
 import Autograd
 
-/// A printable table of a model's layers, output shapes (per example) and parameter counts, like Keras's
-/// `model.summary()`.
+/// A printable table of a model's layers, output shapes (per example), parameter counts, multiply-adds and
+/// receptive fields, like Keras's `model.summary()` with the columns of a course's shape exercises.
 public struct ModelSummary: CustomStringConvertible, Sendable {
     public struct Row: Sendable {
         /// The layer's name and description, e.g. `3  Conv2d(16, 32, 3, stride=1, padding=1)`.
@@ -10,42 +10,57 @@ public struct ModelSummary: CustomStringConvertible, Sendable {
         /// token, a block of a model that is not a `Sequential`).
         public var outputShape: [Int]?
         public var parameterCount: Int
+        /// The multiply-adds of the row's forward pass for one example (`MultiplyAddCounting`); nil when unknown.
+        public var multiplyAdds: Int?
+        /// The input region one output position of this row depends on; nil for inputs without spatial axes and
+        /// where it is not known.
+        public var receptiveField: ReceptiveField?
 
-        public init(layer: String, outputShape: [Int]?, parameterCount: Int) {
-            self.layer = layer
-            self.outputShape = outputShape
-            self.parameterCount = parameterCount
+        public init(
+            layer: String, outputShape: [Int]?, parameterCount: Int, multiplyAdds: Int? = nil,
+            receptiveField: ReceptiveField? = nil
+        ) {
+            (self.layer, self.outputShape, self.parameterCount) = (layer, outputShape, parameterCount)
+            (self.multiplyAdds, self.receptiveField) = (multiplyAdds, receptiveField)
         }
     }
 
     public var inputShape: [Int]
     public var outputShape: [Int]
     public var rows: [Row]
+    /// The whole model's multiply-adds for one example; nil when a part is not known.
+    public var totalMultiplyAdds: Int?
 
-    public init(inputShape: [Int], outputShape: [Int], rows: [Row]) {
-        self.inputShape = inputShape
-        self.outputShape = outputShape
-        self.rows = rows
+    public init(inputShape: [Int], outputShape: [Int], rows: [Row], totalMultiplyAdds: Int? = nil) {
+        (self.inputShape, self.outputShape, self.rows) = (inputShape, outputShape, rows)
+        self.totalMultiplyAdds = totalMultiplyAdds
     }
 
     /// The summary of `model` for examples of shape `inputShape`: one row per layer of a `Sequential` (a
-    /// residual block's layers indented under it, fused chains marked), else one row per parameter and per child
-    /// module with parameters. Throws when the model cannot take the input.
+    /// residual block's layers indented under it, fused chains marked) with its multiply-adds and, for inputs
+    /// with spatial axes, its receptive field; else one row per parameter and per child module with parameters.
+    /// Throws when the model cannot take the input.
     public init(_ model: any Layer, inputShape: [Int]) throws(ShapeError) {
         let output = try model.outputShape(for: inputShape)
         var rows: [Row] = []
         if let sequential = model as? Sequential {
-            try Self.appendRows(of: sequential, input: inputShape, indent: "", to: &rows)
+            // Examples (C, H, W) or (C, L) have positions; a table's features do not.
+            let field: ReceptiveField? = inputShape.count >= 2 ? .identity : nil
+            try Self.appendRows(of: sequential, input: inputShape, field: field, indent: "", to: &rows)
         } else {
             rows = Self.entryRows(of: model)
         }
-        self.init(inputShape: inputShape, outputShape: output, rows: rows)
+        self.init(
+            inputShape: inputShape, outputShape: output, rows: rows,
+            totalMultiplyAdds: multiplyAdds(of: model, for: inputShape))
     }
 
     /// The summary of a module that is not one layer (an encoder–decoder's input is two sequences): a row per
     /// parameter and child, by name, without shapes between them.
-    public init(_ module: any Module, inputShape: [Int], outputShape: [Int]) {
-        self.init(inputShape: inputShape, outputShape: outputShape, rows: Self.entryRows(of: module))
+    public init(_ module: any Module, inputShape: [Int], outputShape: [Int], totalMultiplyAdds: Int?) {
+        self.init(
+            inputShape: inputShape, outputShape: outputShape, rows: Self.entryRows(of: module),
+            totalMultiplyAdds: totalMultiplyAdds)
     }
 
     /// A row per direct parameter and per child module with parameters.
@@ -62,53 +77,70 @@ public struct ModelSummary: CustomStringConvertible, Sendable {
     }
 
     private static func appendRows(
-        of sequential: Sequential, input: [Int], indent: String, to rows: inout [Row]
+        of sequential: Sequential, input: [Int], field: ReceptiveField?, indent: String, to rows: inout [Row]
     ) throws(ShapeError) {
         let shapes = try sequential.outputShapes(for: input)
         var fusedUntil = -1
         var fusedName = ""
+        var field = field
         for (i, layer) in sequential.layers.enumerated() {
             if i > fusedUntil, let fused = sequential.fusion.match(sequential.layers, at: i) {
                 (fusedUntil, fusedName) = (i + fused.count - 1, fused.name)
             }
             let mark = i <= fusedUntil ? "  [fused: \(fusedName)]" : ""
+            let layerInput = i == 0 ? input : shapes[i - 1]
+            let fieldBefore = field
+            field = field.flatMap { receptiveField(after: layer, from: $0) }
             rows.append(
                 Row(
                     layer: "\(indent)\(i)  \(layer)\(mark)", outputShape: shapes[i],
-                    parameterCount: layer.parameterCount))
+                    parameterCount: layer.parameterCount, multiplyAdds: multiplyAdds(of: layer, for: layerInput),
+                    receptiveField: field))
             if let residual = layer as? Residual {
                 try appendRows(
-                    of: residual.body, input: i == 0 ? input : shapes[i - 1], indent: indent + "  ", to: &rows)
+                    of: residual.body, input: layerInput, field: fieldBefore, indent: indent + "  ", to: &rows)
                 if let shortcut = residual.shortcut {
                     rows.append(
                         Row(
                             layer: "\(indent)  shortcut  \(shortcut)", outputShape: shapes[i],
-                            parameterCount: shortcut.parameterCount))
+                            parameterCount: shortcut.parameterCount,
+                            multiplyAdds: multiplyAdds(of: shortcut, for: layerInput),
+                            receptiveField: fieldBefore.flatMap { receptiveField(after: shortcut, from: $0) }))
                 }
             }
         }
     }
 
-    /// Every parameter of the model once: nested rows (a residual block's) are already counted in their block.
-    public var totalParameterCount: Int {
-        rows.filter { !$0.layer.hasPrefix(" ") }.reduce(0) { $0 + $1.parameterCount }
-    }
+    /// The rows of the model itself, not those nested in a residual block (which are counted in their block).
+    private var topRows: [Row] { rows.filter { !$0.layer.hasPrefix(" ") } }
+
+    /// Every parameter of the model once.
+    public var totalParameterCount: Int { topRows.reduce(0) { $0 + $1.parameterCount } }
 
     public var description: String {
-        let header = ("Layer", "Output shape", "Params")
-        let cells = rows.map { ($0.layer, $0.outputShape.map { "\($0)" } ?? "", "\($0.parameterCount)") }
-        let w0 = max(header.0.count, cells.map(\.0.count).max() ?? 0)
-        let w1 = max(header.1.count, cells.map(\.1.count).max() ?? 0)
-        let w2 = max(header.2.count, cells.map(\.2.count).max() ?? 0, "\(totalParameterCount)".count)
-        func line(_ a: String, _ b: String, _ c: String) -> String {
-            a.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
-                + b.padding(toLength: w1, withPad: " ", startingAt: 0) + "  "
-                + String(repeating: " ", count: w2 - c.count) + c
+        let showsFields = rows.contains { $0.receptiveField != nil }
+        let header = ["Layer", "Output shape", "Params", "MACs"] + (showsFields ? ["RF"] : [])
+        func cells(_ row: Row) -> [String] {
+            [row.layer, row.outputShape.map { "\($0)" } ?? "", "\(row.parameterCount)"]
+                + [row.multiplyAdds.map(String.init) ?? ""]
+                + (showsFields ? [row.receptiveField.map(\.description) ?? ""] : [])
         }
-        let rule = String(repeating: "─", count: w0 + w1 + w2 + 4)
-        var lines = ["Input shape \(inputShape)", line(header.0, header.1, header.2), rule]
-        lines += cells.map { line($0.0, $0.1, $0.2) }
-        lines += [rule, line("Total", "\(outputShape)", "\(totalParameterCount)")]
+        let table = rows.map(cells)
+        let total =
+            ["Total", "\(outputShape)", "\(totalParameterCount)", totalMultiplyAdds.map(String.init) ?? "?"]
+            + (showsFields ? [""] : [])
+        let widths = header.indices.map { c in ([header[c], total[c]] + table.map { $0[c] }).map(\.count).max()! }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { c, cell in
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                return c < 2 ? cell + pad : pad + cell  // names and shapes left, numbers right
+            }.joined(separator: "  ")
+        }
+        let rule = String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1))
+        var lines = ["Input shape \(inputShape)", line(header), rule]
+        lines += table.map(line)
+        lines += [rule, line(total)]
+        if totalMultiplyAdds == nil { lines.append("MACs: ? — a layer's multiply-adds are not known") }
         return lines.joined(separator: "\n")
     }
 }

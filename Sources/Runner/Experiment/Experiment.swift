@@ -59,7 +59,8 @@ func buildExperiment(
         (model, note) = (seq2seq, data.note)
         let length = data.train.length
         summary = ModelSummary(
-            seq2seq, inputShape: [length, length], outputShape: [length, data.train.vocabularySize])
+            seq2seq, inputShape: [length, length], outputShape: [length, data.train.vocabularySize],
+            totalMultiplyAdds: seq2seq.multiplyAdds(sourceLength: length, targetLength: length))
         stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
         task = .sequenceToSequence(
             SequenceTask(model: seq2seq, train: data.train, validation: data.validation, test: data.test))
