@@ -58,7 +58,7 @@ func buildExperiment(
                 lossPath: SpecPath.root.appending("loss"), diagnostics)
         else { throw SpecError(source: source, issues: diagnostics.issues) }
         spec.model = fitted.spec
-        var building = LayerBuilding(dtype: dtype, rng: rng)
+        var building = LayerBuilding(dtype: dtype, rng: rng, training: data.train)
         model = fitted.build(&building)
         penalizedGroups = building.penalizedGroups
         summary = try! ModelSummary(model, inputShape: data.shape.exampleShape)  // fitted to this shape
