@@ -22,6 +22,12 @@ private func layers(_ list: String) -> String {
     spec("\"model\": {\"type\": \"sequential\", \"layers\": [\(list)]}")
 }
 
+/// A kernel perceptron on the XOR points with `modelKeys` added to its model and `sections` to the spec.
+private func kernelPerceptron(_ modelKeys: String, _ sections: String = "") -> String {
+    let model = "\"model\": {\"type\": \"kernel_perceptron\"" + (modelKeys.isEmpty ? "" : ", " + modelKeys) + "}"
+    return spec("\"data\": {\"dataset\": \"xor\"}, " + model + (sections.isEmpty ? "" : ", " + sections))
+}
+
 let badSpecs: [BadSpec] = [
     // Keys
     BadSpec(
@@ -223,6 +229,50 @@ let badSpecs: [BadSpec] = [
     BadSpec(
         name: "logistic loss with ten classes", json: spec("\"loss\": \"logistic\""),
         expected: "$.loss: the logistic loss needs two classes, the data has 10"),
+    // The kernel perceptron
+    BadSpec(
+        name: "degree with the rbf kernel", json: kernelPerceptron("\"kernel\": \"rbf\", \"degree\": 2"),
+        expected: "$.model.degree: not a key of the rbf kernel (its keys are gamma)"),
+    BadSpec(
+        name: "gamma with the polynomial kernel",
+        json: kernelPerceptron("\"kernel\": \"polynomial\", \"gamma\": 0.5"),
+        expected: "$.model.gamma: not a key of the polynomial kernel (its keys are degree, coef0)"),
+    BadSpec(
+        name: "coef0 with the linear kernel", json: kernelPerceptron("\"kernel\": \"linear\", \"coef0\": 1"),
+        expected: "$.model.coef0: not a key of the linear kernel (it has none)"),
+    BadSpec(
+        name: "gamma of zero", json: kernelPerceptron("\"gamma\": 0"),
+        expected: "$.model.gamma: expected a positive number"),
+    BadSpec(
+        name: "polynomial of degree zero", json: kernelPerceptron("\"kernel\": \"polynomial\", \"degree\": 0"),
+        expected: "$.model.degree: expected a positive integer"),
+    BadSpec(
+        name: "unknown kernel", json: kernelPerceptron("\"kernel\": \"gaussian\""),
+        expected: "$.model.kernel: expected one of \"linear\", \"polynomial\", \"rbf\", got \"gaussian\""),
+    BadSpec(
+        name: "kernel of an mlp", json: spec("\"model\": {\"kernel\": \"rbf\"}"),
+        expected: "$.model.kernel: not a key of an mlp model"),
+    BadSpec(
+        name: "kernel perceptron with an optimizer",
+        json: kernelPerceptron("", "\"optimizer\": {\"type\": \"sgd\", \"lr\": 1}"),
+        expected: "$.optimizer: the kernel perceptron has no optimizer"),
+    BadSpec(
+        name: "kernel perceptron with a schedule",
+        json: kernelPerceptron("", "\"schedule\": {\"warmup_steps\": 10}"),
+        expected: "$.schedule: the kernel perceptron has no learning rate to schedule"),
+    BadSpec(
+        name: "kernel perceptron with a loss", json: kernelPerceptron("", "\"loss\": \"perceptron\""),
+        expected: "$.loss: the kernel perceptron learns from its mistakes, not from a loss"),
+    BadSpec(
+        name: "kernel perceptron for a number of steps",
+        json: "{\"data\": {\"dataset\": \"xor\"}, \"model\": {\"type\": \"kernel_perceptron\"}, "
+            + "\"training\": {\"steps\": 10}}",
+        expected: "$.training.steps: the kernel perceptron trains for a number of epochs"),
+    BadSpec(
+        name: "kernel perceptron in batches",
+        json: "{\"data\": {\"dataset\": \"xor\"}, \"model\": {\"type\": \"kernel_perceptron\"}, "
+            + "\"training\": {\"epochs\": 2, \"batch_size\": 1}}",
+        expected: "$.training.batch_size: the kernel perceptron does not use this key"),
     // Syntax
     BadSpec(
         name: "invalid JSON", json: "{\"training\": {\"epochs\": 1\n  \"batch_size\": 4}}",

@@ -40,6 +40,10 @@ private let variantSpecs: [String] = [
     "{\"data\": {\"dataset\": \"blobs\"}, \"optimizer\": {\"type\": \"nesterov\"}, \"training\": {\"epochs\": 1}}",
     "{\"data\": {\"dataset\": \"separable\"}, \"loss\": \"logistic\", \"training\": {\"epochs\": 1}}",
     "{\"data\": {\"dataset\": \"xor\"}, \"loss\": \"hinge\", \"training\": {\"epochs\": 1}}",
+    """
+    {"data": {"dataset": "xor"}, "model": {"type": "kernel_perceptron", "kernel": "polynomial", "degree": 2},
+     "training": {"epochs": 1}}
+    """,
 ]
 
 @Test func theCommittedSchemaIsTheGeneratedOne() throws {

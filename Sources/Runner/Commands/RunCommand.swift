@@ -115,6 +115,10 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
 
     let result: RunResult
     switch experiment.task {
+    case .classification(let task) where task.model is KernelPerceptron:
+        let run = KernelPerceptronRun(
+            task: task, spec: experiment.spec, curves: curves, checkpoints: checkpoints, showProgress: !quiet)
+        result = try run.run(from: state)
     case .classification(let task):
         var run = ClassificationRun(
             task: task, model: experiment.model, optimizer: experiment.optimizer, schedule: experiment.schedule,

@@ -75,7 +75,7 @@ func buildExperiment(
                 lossPath: SpecPath.root.appending("loss"), diagnostics)
         else { throw SpecError(source: source, issues: diagnostics.issues) }
         spec.model = fitted.spec
-        var building = LayerBuilding(dtype: dtype, rng: rng)
+        var building = LayerBuilding(dtype: dtype, rng: rng, training: data.train)
         let classifier = fitted.build(&building)
         (model, penalizedGroups) = (classifier, building.penalizedGroups)
         summary = try! ModelSummary(classifier, inputShape: data.shape.exampleShape)  // fitted to this shape

@@ -41,11 +41,14 @@ struct FittedLayer {
 }
 
 /// What building fitted layers uses and collects: the dtype of the parameters, the generator of their initial
-/// values, and the parameters of layers with penalties of their own (an optimizer's parameter groups).
+/// values, the training examples, and the parameters of layers with penalties of their own (an optimizer's parameter
+/// groups).
 struct LayerBuilding {
     var dtype: DType
     var rng: RandomGenerator
     var penalizedGroups: [PenalizedGroup] = []
+    /// The training examples, for models that keep them (a kernel perceptron); nil where no data is at hand.
+    var training: LabelledDataset? = nil
 }
 
 /// The parameters of one layer whose spec sets its own penalties (unset ones are the optimizer's).

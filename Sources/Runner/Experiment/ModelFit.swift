@@ -59,6 +59,17 @@ func fitModel(
                 Linear(features, outputs, weightInit: .zeros, biasInit: .zeros, dtype: b.dtype, using: &b.rng),
             ])
         }
+    case .kernelPerceptron:
+        // The rbf kernel's γ defaults to 1 / F for F input features (scikit-learn's "auto").
+        var model = model
+        if model.kernel == .rbf && model.gamma == nil { model.gamma = 1 / Double(shape.exampleShape.reduce(1, *)) }
+        let kernel = model.resolvedKernel
+        return FittedModel(spec: model) { b in
+            guard let training = b.training else {
+                preconditionFailure("a kernel perceptron is built from its training examples (LayerBuilding.training)")
+            }
+            return KernelPerceptron(kernel: kernel, training: training)
+        }
     case .transformer:
         diagnostics.report(
             path.appending("type"), "a transformer is a language model; it needs the tinyshakespeare text")

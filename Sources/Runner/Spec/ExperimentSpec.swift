@@ -136,6 +136,9 @@ struct ExperimentKeys: SpecKeys {
                     + formatNumber(spec.optimizer.lr)
             )
         }
+        if model.type == .kernelPerceptron, !d.hasIssues(under: root.appending("model").appending("type")) {
+            checkKernelPerceptronSettings(spec, at: root, d)
+        }
         if !d.hasIssues(under: root), !isText, let shape = data.knownShape,
             let fitted = fitModel(
                 model, to: shape, loss: spec.loss, at: root.appending("model"), lossPath: root.appending("loss"), d)

@@ -16,6 +16,8 @@ enum ModelKind: String, SpecChoice {
     case perceptron
     /// An encoder–decoder Transformer, for the `sequences` dataset.
     case seq2seq
+    /// The multiclass kernel perceptron in dual form, trained by its mistakes (see `KernelPerceptronSpec.swift`).
+    case kernelPerceptron = "kernel_perceptron"
 }
 
 extension Activation: SpecChoice {}
@@ -59,6 +61,18 @@ struct ModelKeys: SpecKeys {
         "ffn_multiplier", 4, range: .positive, "The feed-forward width as a multiple of `dim`.")
     let encoderLayers = SpecKey("encoder_layers", 2, range: .positive, "seq2seq: the encoder's blocks.")
     let decoderLayers = SpecKey("decoder_layers", 2, range: .positive, "seq2seq: the decoder's blocks.")
+    let kernel = SpecKey(
+        "kernel", KernelKind.rbf,
+        "The kernel k(x, z): `linear` x·z, `polynomial` (x·z + c)^d, `rbf` exp(−γ‖x − z‖²).")
+    let degree = SpecKey<Int?>(
+        "degree", derived: nil, becomes: "`\(KernelKind.defaultDegree)` with the polynomial kernel",
+        range: .positive, "polynomial kernel: the degree d.")
+    let coef0 = SpecKey<Double?>(
+        "coef0", derived: nil, becomes: "`\(formatNumber(KernelKind.defaultCoef0))` with the polynomial kernel",
+        range: .nonNegative, "polynomial kernel: the constant c (0: only the monomials of degree d).")
+    let gamma = SpecKey<Double?>(
+        "gamma", derived: nil, becomes: "1 / the input features, with the rbf kernel", range: .positive,
+        "rbf kernel: the inverse width γ.")
 
     static let variants: SpecVariants<Self>? = SpecVariants(
         selector: "type", names: ModelKind.names, standard: "mlp",
@@ -75,6 +89,7 @@ struct ModelKeys: SpecKeys {
                     \.type, \.dim, \.encoderLayers, \.decoderLayers, \.heads, \.ffnMultiplier, \.activation,
                     \.dropout,
                 ]
+            case .kernelPerceptron: [\.type, \.kernel, \.degree, \.coef0, \.gamma]
             case nil: nil
             }
         }, owner: { "\(article($0)) \($0) model" })
@@ -86,6 +101,7 @@ struct ModelKeys: SpecKeys {
             let depths = ResNetConfiguration.depths.map(String.init).joined(separator: ", ")
             diagnostics.report(path.appending("depth"), "resnet has no depth \(model.depth); choose one of \(depths)")
         }
+        if model.type == .kernelPerceptron { checkKernelKeys(&model, at: path, diagnostics) }
         if model.values["layers"] == .array([]) {
             diagnostics.report(path.appending("layers"), "expected a non-empty array of layers, got []")
         }
