@@ -2,38 +2,114 @@ import ArgumentParser
 import Foundation
 import Models
 
-/// `runner summary SPEC`: the model's layers with output shapes and parameters, the optimizer's state, and the
-/// activation memory of one training step per batch size.
+/// `runner summary SPEC`: the model's layers with output shapes, parameters, multiply-adds and receptive fields,
+/// and the memory of one training step per batch size (parameters, gradients, optimizer state, activations);
+/// with `--input-shape`, without loading the data.
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Per-layer shapes and parameters, optimizer state and activation memory of a spec's model.")
+        abstract: "Per-layer shapes, parameters, multiply-adds and receptive fields, and the memory of a training step."
+    )
 
     @Argument(help: "The spec file (JSON).") var spec: String
     @Option(name: .customLong("set"), help: "Override a key of the spec (repeatable).") var overrides: [String] = []
-    @Option(help: "Batch sizes to measure activation memory for.") var batchSizes: [Int] = [1, 32, 128]
+    @Option(help: "Batch sizes to measure a training step's memory for.") var batchSizes: [Int] = [1, 32, 128]
+    @Option(
+        help: ArgumentHelp(
+            "One example's shape, e.g. 3,32,32 (images), 4 (table features), 64 (a transformer's context): random "
+                + "examples of it stand in for the data, which is not loaded.", valueName: "shape"))
+    var inputShape: String?
+    @Option(help: "With --input-shape: the classes (a transformer: the vocabulary); default the dataset's, else 10.")
+    var classes: Int?
+
+    func validate() throws {
+        if let inputShape, Self.shape(inputShape) == nil {
+            throw ValidationError(
+                "--input-shape: expected positive integers separated by commas, got \"\(inputShape)\"")
+        }
+        if classes != nil && inputShape == nil { throw ValidationError("--classes is given with --input-shape") }
+        if let classes, classes < 2 { throw ValidationError("--classes: expected at least 2, got \(classes)") }
+        if batchSizes.contains(where: { $0 < 1 }) { throw ValidationError("--batch-sizes: expected positive sizes") }
+    }
 
     func run() throws {
-        let experiment = try buildExperiment(try SpecDocument.load(path: spec, overrides: overrides).spec)
+        let spec = try SpecDocument.load(path: spec, overrides: overrides).spec
+        let standIn = inputShape.flatMap(Self.shape).map { shape in
+            StandInData(
+                exampleShape: shape, classes: classes ?? spec.data.knownShape?.classCount ?? 10,
+                count: batchSizes.max() ?? 1)
+        }
+        let experiment = try buildExperiment(spec, standIn: standIn)
         print("data: \(experiment.dataNote)")
         print(experiment.summary)
-        print("parameters: \(experiment.model.parameterCount) (\(formatBytes(experiment.model.parameterCount * 4)))")
-        print("batch size  activation memory (forward, graph kept)  peak during backward  optimizer state")
-        for batchSize in batchSizes {
-            let step = try DiagnosticBatch(experiment, batchSize: batchSize)
-            let before = MemoryStatistics.liveBytes
-            MemoryStatistics.resetPeak()
-            let loss = step.loss()
-            let activations = MemoryStatistics.liveBytes - before
-            loss.backward()
-            let peak = MemoryStatistics.peakBytes - before
-            experiment.optimizer.step()
-            experiment.optimizer.zeroGrad()
-            print(
-                String(
-                    format: "%10d  %40@  %20@  %@", batchSize, formatBytes(activations) as NSString,
-                    formatBytes(peak) as NSString, formatBytes(experiment.optimizer.stateByteCount) as NSString))
+        print("parameters: \(experiment.model.parameterCount) (\(formatBytes(experiment.model.parameterBytes)))")
+        print("memory of one training step (forward, backward, optimizer step):")
+        let columns = ["batch size", "parameters", "gradients", "optimizer state", "activations", "peak", "total"]
+        func line(_ cells: [String]) -> String {
+            zip(cells, columns).map { text, column in
+                String(repeating: " ", count: max(0, max(column.count, 9) - text.count)) + text
+            }.joined(separator: "  ")
         }
+        print(line(columns))
+        for batchSize in batchSizes {
+            let m = try StepMemory(experiment, batchSize: batchSize)
+            print(
+                line(
+                    ["\(batchSize)"]
+                        + [m.parameters, m.gradients, m.optimizerState, m.activations, m.peak, m.total].map(formatBytes)
+                ))
+        }
+        print(
+            "activations: kept by the forward pass for the backward one; peak: the most held above the parameters "
+                + "during forward and backward (activations and gradients); total: parameters + optimizer state + peak")
     }
+
+    /// "3,32,32" → [3, 32, 32]; nil unless every part is a positive integer.
+    static func shape(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        return parts.map { $0! }
+    }
+}
+
+/// The memory of one training step of an experiment's model on a batch, measured: tensor bytes live in the
+/// engine (`MemoryStatistics`) around a forward pass, its backward pass and an optimizer step.
+struct StepMemory {
+    /// The parameters' bytes.
+    var parameters: Int
+    /// The parameters' gradients after the backward pass.
+    var gradients: Int
+    /// What the optimizer keeps between steps (momentum, Adam's moments).
+    var optimizerState: Int
+    /// Kept by the forward pass for the backward one (the graph's saved tensors and the outputs).
+    var activations: Int
+    /// The most held at once above the parameters during the forward and backward passes.
+    var peak: Int
+
+    var total: Int { parameters + optimizerState + peak }
+
+    init(_ experiment: Experiment, batchSize: Int) throws {
+        let step = try DiagnosticBatch(experiment, batchSize: batchSize)
+        let before = MemoryStatistics.liveBytes
+        MemoryStatistics.resetPeak()
+        let loss = step.loss()
+        activations = MemoryStatistics.liveBytes - before
+        loss.backward()
+        peak = MemoryStatistics.peakBytes - before
+        gradients = experiment.optimizer.parameters.reduce(0) {
+            $0 + ($1.grad.map { $0.count * $0.dtype.byteCount } ?? 0)
+        }
+        experiment.optimizer.step()
+        optimizerState = experiment.optimizer.stateByteCount
+        experiment.optimizer.zeroGrad()
+        parameters = experiment.model.parameterBytes
+    }
+}
+
+extension Module {
+    /// The bytes of the parameters.
+    var parameterBytes: Int { parameters.reduce(0) { $0 + $1.count * $1.dtype.byteCount } }
 }
 
 /// `runner gradcheck SPEC`: finite differences against the tape's gradients for sampled entries of every

@@ -24,9 +24,12 @@ struct Experiment {
 
 /// Loads the data `spec` names, checks the model against the data's real shape, and builds the model (seeded
 /// with `spec.seed`, parameters of `dtype`: float64 for gradient checks), optimizer and schedule. Throws, with
-/// the key concerned, when the data cannot be found or split as asked, or the model does not fit it.
+/// the key concerned, when the data cannot be found or split as asked, or the model does not fit it. With
+/// `standIn`, random examples of its shape replace a classification dataset or a text corpus (the generated
+/// strings of `sequences` are always made).
 func buildExperiment(
-    _ spec: ExperimentSpec, resolver: DatasetResolver = DatasetResolver(), dtype: DType = .float32
+    _ spec: ExperimentSpec, resolver: DatasetResolver = DatasetResolver(), dtype: DType = .float32,
+    standIn: StandInData? = nil
 ) throws(SpecError) -> Experiment {
     var spec = spec
     let source = spec.name
@@ -40,8 +43,19 @@ func buildExperiment(
     var featureNames: [String]? = nil
 
     if spec.model.type == .transformer {
-        let text = try loadTextData(
-            &spec.data, modelBlockSize: spec.model.blockSize, resolver: resolver, source: source)
+        let text: TextData
+        if let standIn {
+            guard standIn.exampleShape.count == 1, standIn.exampleShape[0] <= spec.model.blockSize else {
+                throw SpecError(
+                    source: source, path: SpecPath.root.appending("model").appending("block_size"),
+                    "a language model's input shape is (T) with T ≤ block_size \(spec.model.blockSize), got "
+                        + "\(standIn.exampleShape)")
+            }
+            (text, spec.data.blockSize) = (standIn.text(seed: UInt64(spec.seed)), standIn.exampleShape[0])
+        } else {
+            text = try loadTextData(
+                &spec.data, modelBlockSize: spec.model.blockSize, resolver: resolver, source: source)
+        }
         let configuration = spec.model.decoderConfiguration(vocabularySize: text.vocabulary.count)
         let transformer = DecoderTransformer(configuration, dtype: dtype, using: &rng)
         let blockSize = spec.data.blockSize ?? configuration.blockSize
@@ -65,9 +79,14 @@ func buildExperiment(
         task = .sequenceToSequence(
             SequenceTask(model: seq2seq, train: data.train, validation: data.validation, test: data.test))
     } else {
-        let data = try loadClassificationData(
-            &spec.data, seed: UInt64(spec.seed), suites: spec.evaluation.suites, resolver: resolver,
-            source: source)
+        let data: ClassificationData
+        if let standIn {
+            data = standIn.classification(seed: UInt64(spec.seed))
+        } else {
+            data = try loadClassificationData(
+                &spec.data, seed: UInt64(spec.seed), suites: spec.evaluation.suites, resolver: resolver,
+                source: source)
+        }
         let diagnostics = SpecDiagnostics()
         guard
             let fitted = fitModel(

@@ -234,3 +234,39 @@ func loadSequenceData(_ spec: inout DataSpec, seed: UInt64, source: String) thro
         note: "sequences: \(pairs.count) strings of \(spec.length) digits in 0..<\(spec.digits) and their "
             + "\(spec.task.rawValue) (seed \(seed))")
 }
+
+/// Random examples standing in for data that is not loaded (`runner summary --input-shape`): enough for the
+/// shapes, parameter counts, multiply-adds and memory of a training step of a spec's model, nothing to learn from.
+struct StandInData {
+    /// One example's shape: (C, H, W) for images, (F) for tables, (T) the context of a language model.
+    var exampleShape: [Int]
+    /// The classes, or a language model's vocabulary.
+    var classes: Int
+    /// The examples (text: blocks) generated, at least the largest batch measured.
+    var count: Int
+
+    var note: String {
+        "stand-in: \(count) random examples of shape \(exampleShape) in \(classes) classes (no data loaded)"
+    }
+
+    /// N(0, 1) inputs labelled 0, 1, …, classes − 1 in turn.
+    func classification(seed: UInt64) -> ClassificationData {
+        var rng = RandomGenerator(seed: seed)
+        let inputs = Tensor.normal([count] + exampleShape, using: &rng)
+        let train = LabelledDataset(
+            inputs: inputs, labels: (0..<count).map { $0 % classes }, classCount: classes, name: "stand-in")
+        return ClassificationData(
+            train: train, validation: nil, test: nil, suites: [], note: note,
+            shape: DataShape(exampleShape: exampleShape, classCount: classes))
+    }
+
+    /// Uniform random ids over `classes` characters, enough text for `count` blocks of T in each split.
+    func text(seed: UInt64) -> TextData {
+        var rng = RandomGenerator(seed: seed)
+        let length = count * (exampleShape[0] + 1) + 1
+        func ids() -> [Int] { (0..<length).map { _ in rng.nextInt(below: classes) } }
+        let characters = (0..<classes).compactMap { Unicode.Scalar(0x21 + $0) }
+        return TextData(
+            vocabulary: CharacterVocabulary(characters: characters), train: ids(), validation: ids(), note: note)
+    }
+}
