@@ -26,6 +26,20 @@ struct RunResult {
     var samples: (before: String, after: String)?
 }
 
+extension RunResult {
+    /// Stops for Ctrl-C after the step or epoch `point` names ("at step 12"); the run saves a checkpoint.
+    mutating func interrupt(_ point: String) {
+        status = .interrupted
+        message = "interrupted \(point); checkpoint saved, resume with --resume"
+    }
+
+    /// Stops on a loss that is not finite at the step `point` names, before updating with it.
+    mutating func diverge(loss: Double, _ point: String) {
+        status = .diverged
+        message = "the loss became \(loss) \(point); stopped without updating, the last good checkpoint is kept"
+    }
+}
+
 /// Mini-batch training of a classifier with periodic evaluation, early stopping, checkpoints, divergence and
 /// interruption handling; every logging point goes to `curves`.
 struct ClassificationRun {
@@ -103,10 +117,7 @@ struct ClassificationRun {
                     inputs, batch.labels, shards: shards, using: &state.rng, forward: task.logits,
                     loss: task.loss.callAsFunction)
                 guard value.isFinite else {
-                    result.status = .diverged
-                    result.message =
-                        "the loss became \(value) at step \(state.step + 1) (epoch \(state.epoch + 1)); "
-                        + "stopped without updating, the last good checkpoint is kept"
+                    result.diverge(loss: value, "at step \(state.step + 1) (epoch \(state.epoch + 1))")
                     break training
                 }
                 if let clipNorm { clipGradientNorm(optimizer.parameters, maxNorm: clipNorm) }
@@ -133,17 +144,13 @@ struct ClassificationRun {
                 }
                 if let every = checkpointEvery, state.step % every == 0 { try checkpoints?.save(state) }
                 if Interruption.requested {
-                    result.status = .interrupted
-                    result.message = "interrupted at step \(state.step); checkpoint saved, resume with --resume"
+                    result.interrupt("at step \(state.step)")
                     break training
                 }
                 if state.step == totalSteps { break }
             }
             if state.batchInEpoch >= stepsPerEpoch {
-                state.secondsPerEpoch.append(Date().timeIntervalSince(epochStart))
-                epochStart = Date()
-                state.epoch += 1
-                state.batchInEpoch = 0
+                state.finishEpoch(startedAt: &epochStart)
                 if evaluateEvery == nil, try evaluateAndCheckPatience() { break training }
             }
         }

@@ -73,8 +73,7 @@ struct KernelPerceptronRun {
                 break
             }
             if Interruption.requested {
-                result.status = .interrupted
-                result.message = "interrupted after epoch \(state.epoch); checkpoint saved, resume with --resume"
+                result.interrupt("after epoch \(state.epoch)")
                 break
             }
         }

@@ -43,10 +43,7 @@ struct LanguageModelRun {
             optimizer.zeroGrad()
             let value = task.model.lossAndGradients(batch, shards: settings.batchShards, using: &state.rng)
             guard value.isFinite else {
-                result.status = .diverged
-                result.message =
-                    "the loss became \(value) at step \(state.step + 1); stopped without updating, "
-                    + "the last good checkpoint is kept"
+                result.diverge(loss: value, "at step \(state.step + 1)")
                 break
             }
             if let clipNorm { clipGradientNorm(optimizer.parameters, maxNorm: clipNorm) }
@@ -65,8 +62,7 @@ struct LanguageModelRun {
             }
             if let every = settings.checkpointEvery, state.step % every == 0 { try checkpoints?.save(state) }
             if Interruption.requested {
-                result.status = .interrupted
-                result.message = "interrupted at step \(state.step); checkpoint saved, resume with --resume"
+                result.interrupt("at step \(state.step)")
                 break
             }
         }

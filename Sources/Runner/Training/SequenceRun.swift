@@ -49,10 +49,7 @@ struct SequenceRun {
                 optimizer.zeroGrad()
                 let (value, correct) = lossAndGradients(task.train.batch(indices), count: indices.count, &state.rng)
                 guard value.isFinite else {
-                    result.status = .diverged
-                    result.message =
-                        "the loss became \(value) at step \(state.step + 1) (epoch \(state.epoch + 1)); "
-                        + "stopped without updating, the last good checkpoint is kept"
+                    result.diverge(loss: value, "at step \(state.step + 1) (epoch \(state.epoch + 1))")
                     break training
                 }
                 if let clipNorm = spec.optimizer.clipGradNorm {
@@ -74,17 +71,13 @@ struct SequenceRun {
                 if let every = settings.evaluateEvery, state.step % every == 0 { evaluateSplits() }
                 if let every = settings.checkpointEvery, state.step % every == 0 { try checkpoints?.save(state) }
                 if Interruption.requested {
-                    result.status = .interrupted
-                    result.message = "interrupted at step \(state.step); checkpoint saved, resume with --resume"
+                    result.interrupt("at step \(state.step)")
                     break training
                 }
                 if state.step == totalSteps { break }
             }
             if state.batchInEpoch >= stepsPerEpoch {
-                state.secondsPerEpoch.append(Date().timeIntervalSince(epochStart))
-                epochStart = Date()
-                state.epoch += 1
-                state.batchInEpoch = 0
+                state.finishEpoch(startedAt: &epochStart)
                 if settings.evaluateEvery == nil { evaluateSplits() }
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Models
 
 /// Where a run is and what it has seen, carried from step to step and saved in checkpoints so that a resumed
@@ -28,6 +29,17 @@ struct TrainingState: Codable, Equatable {
 
     init(seed: UInt64) {
         rng = RandomGenerator(seed: seed &+ 1)
+    }
+}
+
+extension TrainingState {
+    /// Closes the epoch that began at `start`: records its seconds, counts it and starts the next one at its
+    /// first batch; `start` restarts for the next epoch.
+    mutating func finishEpoch(startedAt start: inout Date) {
+        secondsPerEpoch.append(Date().timeIntervalSince(start))
+        start = Date()
+        epoch += 1
+        batchInEpoch = 0
     }
 }
 
