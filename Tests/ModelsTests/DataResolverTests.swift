@@ -183,8 +183,23 @@ import Testing
             } catch {
                 Issue.record("expected a DatasetError, got \(error)")
             }
-            // CIFAR-10 has no single-file download.
-            await #expect(throws: DatasetError.self) { try await resolver.locateOrDownload(.cifar10, timeout: 1) }
+            // CIFAR-10's archive likewise, with CIFAR-10's instructions.
+            let canonical = DatasetName.cifar10.remoteFiles[0]
+            let archive = RemoteFile(
+                url: "http://127.0.0.1:1/" + canonical.fileName, fileName: canonical.fileName, sha256: canonical.sha256,
+                members: canonical.members)
+            do throws(DatasetError) {
+                _ = try await resolver.locateOrDownload(.cifar10, timeout: 3, files: [archive])
+                Issue.record("expected the download to fail")
+            } catch {
+                guard case .downloadFailed(let url, let reason) = error else {
+                    Issue.record("expected downloadFailed, got \(error)")
+                    return
+                }
+                #expect(url == archive.url)
+                #expect(reason.contains("No local copy either: Put data_batch_1.bin"))
+                #expect(DataFixtures.regularFiles(under: dir + "/cache").isEmpty)
+            }
         }
     }
 }

@@ -39,6 +39,55 @@ enum DataFixtures {
         return path
     }
 
+    /// The regular files under `directory`, as paths relative to it, sorted; empty when it does not exist.
+    static func regularFiles(under directory: String) -> [String] {
+        guard let walk = FileManager.default.enumerator(atPath: directory) else { return [] }
+        return walk.compactMap { $0 as? String }.filter { name in
+            var isDirectory: ObjCBool = false
+            let path = (directory as NSString).appendingPathComponent(name)
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }.sorted()
+    }
+
+    /// A file in a tar archive: its name, its type ("0" regular file, "5" directory, "2" symbolic link…) and bytes.
+    typealias TarEntry = (name: String, type: Character, bytes: [UInt8])
+
+    /// A POSIX ustar archive of `entries` as `tar --format=ustar` writes it: for each, a 512-byte header (name,
+    /// octal size, type, checksum) and its bytes padded to 512, then two zero blocks. Names are written as given, so tests can build hostile archives.
+    static func tar(_ entries: [TarEntry]) -> [UInt8] {
+        var archive: [UInt8] = []
+        for entry in entries {
+            precondition(entry.name.utf8.count <= 100, "DataFixtures.tar: name \(entry.name) is over 100 bytes")
+            var header = [UInt8](repeating: 0, count: 512)
+            func put(_ text: String, at offset: Int) {
+                for (k, byte) in text.utf8.enumerated() { header[offset + k] = byte }
+            }
+            func octal(_ value: Int, digits: Int) -> String {
+                let text = String(value, radix: 8)
+                return String(repeating: "0", count: digits - text.count) + text
+            }
+            put(entry.name, at: 0)
+            put(entry.type == "5" ? "0000755" : "0000644", at: 100)  // mode
+            put("0000000", at: 108)  // uid
+            put("0000000", at: 116)  // gid
+            put(octal(entry.bytes.count, digits: 11), at: 124)
+            put(octal(0, digits: 11), at: 136)  // mtime
+            put(String(entry.type), at: 156)
+            put("ustar", at: 257)  // then NUL, and the version "00"
+            put("00", at: 263)
+            put("        ", at: 148)  // the checksum counts its own field as spaces
+            put(octal(header.reduce(0) { $0 + Int($1) }, digits: 6) + "\u{0} ", at: 148)
+            archive += header + entry.bytes
+            archive += [UInt8](repeating: 0, count: (512 - entry.bytes.count % 512) % 512)
+        }
+        return archive + [UInt8](repeating: 0, count: 1024)
+    }
+
+    /// `tar(_:)` of regular files.
+    static func tar(files: [(name: String, bytes: [UInt8])]) -> [UInt8] {
+        tar(files.map { (name: $0.name, type: "0", bytes: $0.bytes) })
+    }
+
     /// A small labelled dataset whose inputs (N, 1, 2, 2) hold 4·i … 4·i + 3 for example i, so every row says
     /// which example it is, with `labels` (classCount: max + 1).
     static func numbered(labels: [Int]) -> LabelledDataset {

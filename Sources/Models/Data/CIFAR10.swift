@@ -13,6 +13,9 @@ public enum CIFAR10 {
         "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
     ]
 
+    /// The folder the official archive (`cifar-10-binary.tar.gz`) holds the batch files in.
+    public static let archiveFolder = "cifar-10-batches-bin"
+
     /// The batch files of a split.
     public static func fileNames(_ split: DatasetSplit) -> [String] {
         switch split {
@@ -24,7 +27,7 @@ public enum CIFAR10 {
     /// The directory holding a split's batch files: `directory` itself or its `cifar-10-batches-bin`
     /// subdirectory (as the official archive extracts), or `nil` when neither holds all of them.
     public static func batchDirectory(in directory: String, split: DatasetSplit) -> String? {
-        let candidates = [directory, (directory as NSString).appendingPathComponent("cifar-10-batches-bin")]
+        let candidates = [directory, (directory as NSString).appendingPathComponent(archiveFolder)]
         return candidates.first { candidate in
             fileNames(split).allSatisfy {
                 FileManager.default.fileExists(atPath: (candidate as NSString).appendingPathComponent($0))

@@ -68,8 +68,9 @@ public enum DatasetName: String, Sendable, Codable, CaseIterable {
                 + "`DatasetDownloader` (needs network); MNIST-shaped experiments fall back to Fashion-MNIST "
                 + "(`sudo apt-get install dataset-fashion-mnist`)."
         case .cifar10:
-            return "Download cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html and extract "
-                + "data_batch_1.bin … data_batch_5.bin and test_batch.bin into $\(variable)/cifar10."
+            return "Put data_batch_1.bin … data_batch_5.bin and test_batch.bin, from cifar-10-binary.tar.gz at "
+                + "https://www.cs.toronto.edu/~kriz/cifar.html, in $\(variable)/cifar10, or download the archive "
+                + "(170 MB, SHA-256-verified, then extracted) with `DatasetDownloader` (needs network)."
         case .tinyShakespeare:
             return "Put input.txt from https://raw.githubusercontent.com/karpathy/char-rnn/master/data/"
                 + "tinyshakespeare/input.txt in $\(variable)/tinyshakespeare or ../shared/data/tinyshakespeare, or "
@@ -77,8 +78,8 @@ public enum DatasetName: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// The canonical download locations and published SHA-256 digests of the dataset's files; empty for
-    /// CIFAR-10, which is published only as a tar archive.
+    /// The canonical download locations and published SHA-256 digests of the dataset's files. CIFAR-10 is
+    /// published as one gzip'd tar archive, whose batch files are extracted after it is verified.
     public var remoteFiles: [RemoteFile] {
         switch self {
         case .mnist:
@@ -101,7 +102,14 @@ public enum DatasetName: String, Sendable, Codable, CaseIterable {
                     "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
                 ])
         case .cifar10:
-            return []
+            let folder = CIFAR10.archiveFolder
+            return [
+                RemoteFile(
+                    url: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz", fileName: "cifar-10-binary.tar.gz",
+                    sha256: "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd",
+                    members: DatasetSplit.allCases.flatMap(CIFAR10.fileNames).map { folder + "/" + $0 },
+                    optionalMembers: [folder + "/batches.meta.txt"]),
+            ]
         case .tinyShakespeare:
             return [
                 RemoteFile(
@@ -124,20 +132,35 @@ extension DatasetName {
     }
 }
 
-/// A file that can be downloaded, with the SHA-256 digest it must have.
+/// A file that can be downloaded, with the SHA-256 digest it must have; either used as it is, or a gzip'd tar
+/// archive whose `members` are extracted next to it.
 public struct RemoteFile: Sendable, Equatable {
-    /// Where to download it from.
+    /// Where to download it from: an `https://` or `http://` URL, or a `file://` URL of a local copy.
     public let url: String
     /// The name to store it under.
     public let fileName: String
     /// The published SHA-256 digest, 64 lowercase hexadecimal digits.
     public let sha256: String
+    /// For a gzip'd tar archive, the files to extract from it (paths in the archive, which is kept beside them
+    /// under the same relative paths), each of which it must hold; empty for a file that is used as it is.
+    public let members: [String]
+    /// Files of the archive extracted too when it holds them.
+    public let optionalMembers: [String]
 
-    /// The file `fileName` at `url`, whose SHA-256 must be `sha256`.
-    public init(url: String, fileName: String, sha256: String) {
+    /// The file `fileName` at `url`, whose SHA-256 must be `sha256`; a gzip'd tar archive when `members` is not
+    /// empty.
+    public init(url: String, fileName: String, sha256: String, members: [String] = [], optionalMembers: [String] = []) {
         precondition(sha256.count == 64, "RemoteFile: SHA-256 \(sha256) of \(fileName) is not 64 hex digits")
+        precondition(
+            !members.isEmpty || optionalMembers.isEmpty,
+            "RemoteFile: \(fileName) has optional members but no members, so it is not an archive")
         self.url = url
         self.fileName = fileName
         self.sha256 = sha256.lowercased()
+        self.members = members
+        self.optionalMembers = optionalMembers
     }
+
+    /// Whether this is a gzip'd tar archive to extract files from.
+    public var isArchive: Bool { !members.isEmpty }
 }
