@@ -13,7 +13,9 @@ struct Runner: ParsableCommand {
         discussion: """
             runner Experiments/cnn.json runs an experiment spec (the default subcommand `run`); see docs/spec.md.
             """,
-        subcommands: [Run.self, Summary.self, GradCheck.self, Schema.self, Demo.self, Example.self, Bench.self],
+        subcommands: [
+            Run.self, Summary.self, GradCheck.self, Project.self, Schema.self, Demo.self, Example.self, Bench.self,
+        ],
         defaultSubcommand: Run.self
     )
 

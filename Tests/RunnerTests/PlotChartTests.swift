@@ -142,7 +142,7 @@ struct PlotChartTests {
         let charts: [(String, any Chart)] = [
             ("loss", LineChart.sample), ("steps", LineChart.stepSample), ("sweep", LineChart.sweepSample),
             ("attention", HeatmapGrid.sample),
-            ("confusion", ConfusionMatrixPlot.sample), ("filters", ImageGrid.sample),
+            ("confusion", ConfusionMatrixPlot.sample), ("filters", ImageGrid.sample), ("scatter", ScatterChart.sample),
         ]
         for (name, chart) in charts {
             let base = folder + "/" + name

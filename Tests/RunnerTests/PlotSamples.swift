@@ -86,3 +86,17 @@ extension ImageGrid {
                         title: "first-layer filters")
     }
 }
+
+extension ScatterChart {
+    /// Three classes of 40 points each, in clusters along a spiral, as a projection on two components.
+    static var sample: ScatterChart {
+        let series = (0..<3).map { c in
+            let points = (0..<40).map { i -> PlotPoint in
+                let t = Double(i) / 40 * 2 + Double(c) * 2.1
+                return PlotPoint(t * cos(t) + 0.3 * sin(Double(i * 7)), t * sin(t) + 0.3 * cos(Double(i * 5)))
+            }
+            return ScatterSeries(name: "class \(c)", points: points)
+        }
+        return ScatterChart(title: "projection", xLabel: "pc1", yLabel: "pc2", series: series)
+    }
+}

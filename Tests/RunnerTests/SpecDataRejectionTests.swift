@@ -2,8 +2,8 @@ import Testing
 
 @testable import Runner
 
-// The BadSpec table of the data section's datasets, augmentation, categorical columns and test predictions; run
-// with the main table by `rejectsBadSpec` (SpecRejectionTests.swift).
+// The BadSpec table of the data section's datasets, augmentation, categorical columns, test predictions and the
+// least-squares baseline; run with the main table by `rejectsBadSpec` (SpecRejectionTests.swift).
 
 /// `{"training": {"epochs": 1}, …}`: the smallest valid spec, with more sections spliced in.
 private func spec(_ sections: String) -> String { "{\"training\": {\"epochs\": 1}, " + sections + "}" }
@@ -119,4 +119,25 @@ let badDataSpecs: [BadSpec] = [
             + "\"training\": {\"steps\": 10}, \"outputs\": {\"predictions\": true}}",
         expected:
             "$.outputs.predictions: predictions are a classifier's; tinyshakespeare is not a classification dataset"),
+    BadSpec(
+        name: "least squares on images", json: spec("\"outputs\": {\"least_squares\": true}"),
+        expected: "$.outputs.least_squares: the least-squares baseline fits a table's features (csv or a 2-D "
+            + "dataset); fashion-mnist is an image dataset"),
+    BadSpec(
+        name: "least squares on edges",
+        json: spec("\"data\": {\"dataset\": \"edges\"}, \"outputs\": {\"least_squares\": true}"),
+        expected: "$.outputs.least_squares: the least-squares baseline fits a table's features (csv or a 2-D "
+            + "dataset); edges is an image dataset"),
+    BadSpec(
+        name: "least squares on text",
+        json: "{\"data\": {\"dataset\": \"tinyshakespeare\"}, \"model\": {\"type\": \"transformer\"}, "
+            + "\"training\": {\"steps\": 10}, \"outputs\": {\"least_squares\": true}}",
+        expected: "$.outputs.least_squares: the least-squares baseline fits a table's features (csv or a 2-D "
+            + "dataset); tinyshakespeare is a text corpus"),
+    BadSpec(
+        name: "least squares on sequences",
+        json: "{\"data\": {\"dataset\": \"sequences\"}, \"model\": {\"type\": \"seq2seq\"}, "
+            + "\"training\": {\"steps\": 10}, \"outputs\": {\"least_squares\": true}}",
+        expected: "$.outputs.least_squares: the least-squares baseline fits a table's features (csv or a 2-D "
+            + "dataset); sequences is a sequence-to-sequence task"),
 ]

@@ -9,7 +9,8 @@ struct Run: ParsableCommand {
         discussion: """
             Outputs go to one folder per run: curves.csv, summary.json, spec.json (the resolved spec), \
             checkpoint.safetensors, weights.safetensors (PyTorch layout), plots as SVG and PNG, and with \
-            outputs.predictions the test predictions, predictions.csv. A spec with a "sweep" runs one trial per \
+            outputs.predictions the test predictions, predictions.csv; with outputs.least_squares the report and \
+            summary.json add a closed-form least-squares baseline. A spec with a "sweep" runs one trial per \
             folder and a combined sweep.csv. See docs/spec.md.
             """)
 
@@ -163,7 +164,11 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
             directory: folder, attention: experiment.spec.outputs.attentionPlot)
         outputs += plots.flatMap { ["\($0).svg", "\($0).png"] }
     }
-    let summary = RunSummary(experiment: experiment, result: result, outputs: outputs)
+    var baseline: LeastSquaresBaseline? = nil
+    if experiment.spec.outputs.leastSquares, case .classification(let task) = experiment.task {
+        baseline = LeastSquaresBaseline(task, featureNames: experiment.featureNames)
+    }
+    let summary = RunSummary(experiment: experiment, result: result, outputs: outputs, leastSquares: baseline)
     try summary.write(to: path("summary.json"))
     print(summary.report)
     if let message = result.message { print("\(result.status.rawValue): \(message)") }

@@ -6,7 +6,8 @@ struct RunSummary {
     var fields: [(String, JSONValue)]
     var report: String
 
-    init(experiment: Experiment, result: RunResult, outputs: [String]) {
+    /// The summary of `result`; `leastSquares` is the closed-form baseline, when the spec asks for it.
+    init(experiment: Experiment, result: RunResult, outputs: [String], leastSquares: LeastSquaresBaseline? = nil) {
         let state = result.state
         /// JSON has no NaN or infinity: a diverged metric is written as null.
         func number(_ x: Double?) -> JSONValue { x.flatMap { $0.isFinite ? .number($0) : nil } ?? .null }
@@ -25,6 +26,7 @@ struct RunSummary {
             ("data", .string(experiment.dataNote)),
             ("features", experiment.featureNames.map { .array($0.map { .string($0) }) } ?? .null),
             ("metrics", .object(metrics)),
+            ("least_squares", leastSquares?.json ?? .null),
             ("best_epoch", state.bestEpoch.map { .integer($0) } ?? .null),
             ("best_validation_accuracy", number(state.bestValidationAccuracy)),
             ("steps", .integer(state.step)),
@@ -49,6 +51,7 @@ struct RunSummary {
             let sequences = m.sequenceAccuracy.map { String(format: "  sequences right %.4f", $0) } ?? ""
             lines.append("  \(split) loss \(String(format: "%.4f", m.loss))\(accuracy)\(sequences)")
         }
+        lines += leastSquares?.reportLines ?? []
         report = lines.joined(separator: "\n")
     }
 

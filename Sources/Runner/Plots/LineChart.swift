@@ -62,72 +62,21 @@ struct LineChart: Chart {
 
     func draw<Surface: PlotSurface>(on surface: inout Surface) {
         let (xAxis, yAxis) = axes()
-        let small = TextStyle(scale: 1, color: .mutedInk)
-        let padding = 12.0, tickLength = 4.0, gap = 4.0
-
-        // Layout, outside in: title on top; y label, y tick labels on the left; x tick labels, x label below;
-        // the legend on the right.
-        let legendStyle = TextStyle(scale: 1, color: .ink)
-        let swatch = 22.0
-        let legendWidth = series.isEmpty ? 0 : series.map { legendStyle.advance(of: $0.name) }.max()! + swatch + 18
-        let yLabels = yAxis.labels, xLabels = xAxis.labels
-        let yLabelWidth = yLabels.map(small.advance).max() ?? 0
-        let lastXLabelHalf = small.advance(of: xLabels.last ?? "") / 2
-        let top = padding + (title.isEmpty ? 6 : 30)
-        let left = padding + (yLabel.isEmpty ? 0 : small.lineHeight + 10) + yLabelWidth + gap + tickLength
-        let right = Double(width) - padding - max(legendWidth, lastXLabelHalf)
-        let bottom = Double(height) - padding - (xLabel.isEmpty ? 0 : small.lineHeight + 10)
-            - small.lineHeight - gap - tickLength
-        let plotWidth = max(right - left, 1), plotHeight = max(bottom - top, 1)
-        func pixel(_ p: PlotPoint) -> PlotPoint {
-            PlotPoint(left + xAxis.fraction(of: p.x) * plotWidth, bottom - yAxis.fraction(of: p.y) * plotHeight)
-        }
-
-        surface.fillRect(x: 0, y: 0, width: Double(width), height: Double(height), color: .white)
-        if !title.isEmpty {
-            surface.text(title, x: Double(width) / 2, y: padding + 7, style: TextStyle(scale: 2, anchor: .middle))
-        }
-
-        // Grid, ticks and labels.
-        for (value, label) in zip(yAxis.values, yLabels) {
-            let y = bottom - (yAxis.fraction(of: value) * plotHeight).rounded()
-            surface.fillRect(x: left, y: y, width: plotWidth, height: 1, color: .grid)
-            surface.fillRect(x: left - tickLength, y: y, width: tickLength, height: 1, color: .ink)
-            var style = small
-            style.anchor = .end
-            surface.text(label, x: left - tickLength - gap, y: y + 0.5, style: style)
-        }
-        for (value, label) in zip(xAxis.values, xLabels) {
-            let x = left + (xAxis.fraction(of: value) * plotWidth).rounded()
-            surface.fillRect(x: x, y: top, width: 1, height: plotHeight, color: .grid)
-            surface.fillRect(x: x, y: bottom, width: 1, height: tickLength, color: .ink)
-            var style = small
-            style.anchor = .middle
-            surface.text(label, x: x + 0.5, y: bottom + tickLength + gap + small.lineHeight / 2, style: style)
-        }
-        surface.strokeRect(x: left, y: top, width: plotWidth + 1, height: plotHeight + 1, color: .ink)
-        if !xLabel.isEmpty {
-            surface.text(xLabel, x: left + plotWidth / 2, y: Double(height) - padding - small.lineHeight / 2,
-                         style: TextStyle(scale: 1, color: .ink, anchor: .middle))
-        }
-        if !yLabel.isEmpty {
-            surface.text(yLabel, x: padding + small.lineHeight / 2, y: top + plotHeight / 2,
-                         style: TextStyle(scale: 1, color: .ink, anchor: .middle, vertical: true))
-        }
+        let frame = ChartFrame(
+            width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, xAxis: xAxis, yAxis: yAxis,
+            legend: series.map(\.name))
+        frame.drawAxes(on: &surface)
 
         // Curves, then the legend.
         let usable = series.map(drawablePoints)
-        if usable.allSatisfy(\.isEmpty) {
-            surface.text("no data", x: left + plotWidth / 2, y: top + plotHeight / 2,
-                         style: TextStyle(scale: 2, color: .mutedInk, anchor: .middle))
-        }
+        if usable.allSatisfy(\.isEmpty) { frame.drawNoData(on: &surface) }
         let markerSize = lineWidth + 3
         for (index, points) in usable.enumerated() {
             let color = series[index].color ?? PlotPalette.color(index)
-            let pixels = points.map(pixel)
+            let pixels = points.map(frame.pixel)
             // A curve with more points than the plot has columns (a per-step loss) is drawn thinner, so its noise
             // reads as a band rather than a solid blot.
-            let width = Double(pixels.count) > plotWidth ? min(lineWidth, 1.25) : lineWidth
+            let width = Double(pixels.count) > frame.plotWidth ? min(lineWidth, 1.25) : lineWidth
             surface.polyline(pixels, color: color, lineWidth: width)
             if pixels.count <= max(markerLimit, 1) {
                 for p in pixels {
@@ -136,11 +85,7 @@ struct LineChart: Chart {
                 }
             }
         }
-        for (index, entry) in series.enumerated() {
-            let color = entry.color ?? PlotPalette.color(index)
-            let x = right + 12, y = top + 8 + Double(index) * 14
-            surface.fillRect(x: x, y: y - 1, width: swatch, height: 3, color: color)
-            surface.text(entry.name, x: x + swatch + 6, y: y + 0.5, style: legendStyle)
-        }
+        let legend = series.enumerated().map { index, entry in (entry.name, entry.color ?? PlotPalette.color(index)) }
+        frame.drawLegend(legend, mark: .line, on: &surface)
     }
 }

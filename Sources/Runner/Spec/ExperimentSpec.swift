@@ -29,7 +29,7 @@ struct ExperimentKeys: SpecKeys {
         "training", derived: TrainingSpec(), becomes: "**required**: `epochs` or `steps`",
         "[How long and how to train](#training).")
     let evaluation = SpecKey("evaluation", EvaluationSpec(), "[Transformed test sets](#evaluation).")
-    let outputs = SpecKey("outputs", OutputSpec(), "[Plots, samples and predictions](#outputs).")
+    let outputs = SpecKey("outputs", OutputSpec(), "[Plots, samples, predictions and a baseline](#outputs).")
     let sweep = SpecKey<SweepSpec?>("sweep", nil, "[Trials instead of one run](#sweeps).")
 
     /// The rules that tie sections together, and the defaults that depend on another section or on the data's
@@ -123,6 +123,14 @@ struct ExperimentKeys: SpecKeys {
             } else if data.test == 0 {
                 d.report(at, "predictions are written for the test split; data.test is 0")
             }
+        }
+        if spec.outputs.leastSquares, dataOK, !data.dataset.isTable {
+            let kind =
+                isText ? "a text corpus" : data.dataset.isSequences ? "a sequence-to-sequence task" : "an image dataset"
+            d.report(
+                root.appending("outputs").appending("least_squares"),
+                "the least-squares baseline fits a table's features (csv or a 2-D dataset); "
+                    + "\(data.dataset.rawValue) is \(kind)")
         }
         if dataOK && !isText && !spec.evaluation.suites.isEmpty {
             checkSuites(spec, at: root.appending("evaluation").appending("suites"), d)

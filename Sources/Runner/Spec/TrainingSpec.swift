@@ -118,4 +118,8 @@ struct OutputKeys: SpecKeys {
         "predictions", false,
         "Classifiers: write `predictions.csv`, one row per test example: `index` (its position in the test split), "
             + "`predicted` and `true` class.")
+    let leastSquares = SpecKey(
+        "least_squares", false,
+        "Classifiers on tables: also fit a linear map from the features to one-hot targets in closed form (least "
+            + "squares) and report its accuracy and mean squared error per split beside the network's.")
 }
