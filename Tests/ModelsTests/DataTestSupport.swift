@@ -53,7 +53,8 @@ enum DataFixtures {
     typealias TarEntry = (name: String, type: Character, bytes: [UInt8])
 
     /// A POSIX ustar archive of `entries` as `tar --format=ustar` writes it: for each, a 512-byte header (name,
-    /// octal size, type, checksum) and its bytes padded to 512, then two zero blocks. Names are written as given, so tests can build hostile archives.
+    /// octal size, type, checksum) and its bytes padded to 512, then two zero blocks. Names are written as given, so
+    /// tests can build hostile archives.
     static func tar(_ entries: [TarEntry]) -> [UInt8] {
         var archive: [UInt8] = []
         for entry in entries {

@@ -85,9 +85,8 @@ extension InterruptibleTraining {
         @Test func aKernelPerceptronRunEvaluatesEveryEpochAndWritesItsOutputs() throws {
             let folder = temporaryFolder()
             defer { try? FileManager.default.removeItem(atPath: folder) }
-            #expect(
-                try trainRun(try SpecFixtures.spec(blobsSpec), folder: folder, resuming: false, quiet: true)
-                    == .completed)
+            let spec = try SpecFixtures.spec(blobsSpec, ["outputs.predictions=true"])
+            #expect(try trainRun(spec, folder: folder, resuming: false, quiet: true) == .completed)
             let points = try curvePoints(folder)
             let epochs = points.filter { $0.split == "train" }.count
             #expect(epochs >= 2 && epochs <= 6)
@@ -96,7 +95,13 @@ extension InterruptibleTraining {
                 #expect(rows.map(\.epoch) == Array(1...epochs) && rows.map(\.step) == (1...epochs).map { 90 * $0 })
                 #expect(rows.allSatisfy { abs($0.loss - (1 - $0.accuracy!)) < 1e-12 })
             }
-            #expect(try summaryAccuracy(folder, "test")! >= 0.9)
+            let accuracy = try #require(try summaryAccuracy(folder, "test"))
+            #expect(accuracy >= 0.9)
+            // One prediction per test example, right as often as the test accuracy says.
+            let predictions = try String(contentsOfFile: folder + "/predictions.csv", encoding: .utf8)
+                .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Int($0)! } }
+            #expect(predictions.count == 15)
+            #expect(Double(predictions.filter { $0[1] == $0[2] }.count) / 15 == accuracy)
             let files = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
             for name in ["checkpoint.safetensors", "weights.safetensors", "accuracy.png", "confusion_matrix.png"] {
                 #expect(files.contains(name), "missing \(name)")

@@ -23,8 +23,8 @@ let badDataSpecs: [BadSpec] = [
         expected: "$.loss: seq2seq models are trained with cross_entropy, got \"hinge\""),
     BadSpec(
         name: "seq2seq with early stopping",
-        json: "{\"training\": {\"epochs\": 1, \"early_stopping_patience\": 2}, \"data\": {\"dataset\": \"sequences\", "
-            + "\"validation\": 10}, \"model\": {\"type\": \"seq2seq\"}}",
+        json: "{\"training\": {\"epochs\": 1, \"early_stopping_patience\": 2}, "
+            + "\"data\": {\"dataset\": \"sequences\", \"validation\": 10}, \"model\": {\"type\": \"seq2seq\"}}",
         expected: "$.training.early_stopping_patience: early stopping is for classifiers; a seq2seq run trains for its"),
     BadSpec(
         name: "an unknown sequence task",

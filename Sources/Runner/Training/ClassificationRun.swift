@@ -40,6 +40,28 @@ extension RunResult {
     }
 }
 
+extension RunResult {
+    /// The final metrics of a classifier: training, validation and test (with the test's confusion matrix and
+    /// predictions), and each evaluation suite, whose metrics `record` also adds to the curves.
+    mutating func finishClassification(
+        _ task: ClassificationTask, record: (String, SplitMetrics) -> Void,
+        evaluate: (LabelledDataset) -> (metrics: SplitMetrics, confusion: [[Int]], predicted: [Int])
+    ) {
+        metrics["train"] = evaluate(task.train).metrics
+        if let validation = task.validation { metrics["validation"] = evaluate(validation).metrics }
+        if let test = task.test {
+            let evaluation = evaluate(test)
+            metrics["test"] = evaluation.metrics
+            (confusion, testPredictions) = (evaluation.confusion, evaluation.predicted)
+        }
+        for (name, dataset) in task.suites {
+            let suiteMetrics = evaluate(dataset).metrics
+            metrics[name] = suiteMetrics
+            record(name, suiteMetrics)
+        }
+    }
+}
+
 /// Mini-batch training of a classifier with periodic evaluation, early stopping, checkpoints, divergence and
 /// interruption handling; every logging point goes to `curves`.
 struct ClassificationRun {
@@ -164,19 +186,7 @@ struct ClassificationRun {
         state.elapsedBefore = wall()
         if result.status != .diverged { try checkpoints?.save(state) }
         result.state = state
-        result.metrics["train"] = evaluate(task.train).metrics
-        if let validation = task.validation { result.metrics["validation"] = evaluate(validation).metrics }
-        if let test = task.test {
-            let evaluation = evaluate(test)
-            result.metrics["test"] = evaluation.metrics
-            result.confusion = evaluation.confusion
-            result.testPredictions = evaluation.predicted
-        }
-        for (name, dataset) in task.suites {
-            let metrics = evaluate(dataset).metrics
-            result.metrics[name] = metrics
-            record(name, metrics)
-        }
+        result.finishClassification(task, record: record, evaluate: evaluate)
         return result
     }
 

@@ -82,33 +82,25 @@ struct KernelPerceptronRun {
         state.elapsedBefore = wall()
         try checkpoints?.save(state)
         result.state = state
-        result.metrics["train"] = evaluate(task.train).metrics
-        if let validation = task.validation { result.metrics["validation"] = evaluate(validation).metrics }
-        if let test = task.test {
-            let evaluation = evaluate(test)
-            result.metrics["test"] = evaluation.metrics
-            result.confusion = evaluation.confusion
-        }
-        for (name, dataset) in task.suites {
-            let metrics = evaluate(dataset).metrics
-            result.metrics[name] = metrics
-            record(name, metrics)
-        }
+        result.finishClassification(task, record: record, evaluate: evaluate)
         return result
     }
 
-    /// The error rate (as the loss), accuracy and confusion matrix of the perceptron's predictions on a dataset, in
-    /// batches of 1000 examples (each batch's Gram matrix against the training examples is 1000 × N).
-    func evaluate(_ dataset: LabelledDataset) -> (metrics: SplitMetrics, confusion: [[Int]]) {
+    /// The error rate (as the loss), accuracy, confusion matrix and predicted classes of the perceptron on a
+    /// dataset, in batches of 1000 examples (each batch's Gram matrix against the training examples is 1000 × N).
+    func evaluate(_ dataset: LabelledDataset) -> (metrics: SplitMetrics, confusion: [[Int]], predicted: [Int]) {
         let classes = dataset.classCount
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        var predictions: [Int] = []
         for batch in BatchLoader(dataset, batchSize: 1000, shuffle: false).batches() {
-            for (label, predicted) in zip(batch.labels, perceptron.predict(batch.inputs)) where predicted < classes {
+            let predicted = perceptron.predict(batch.inputs)
+            predictions += predicted
+            for (label, predicted) in zip(batch.labels, predicted) where predicted < classes {
                 confusion[label][predicted] += 1
             }
         }
         let correct = (0..<classes).reduce(0) { $0 + confusion[$1][$1] }
         let accuracy = Double(correct) / Double(dataset.count)
-        return (SplitMetrics(loss: 1 - accuracy, accuracy: accuracy), confusion)
+        return (SplitMetrics(loss: 1 - accuracy, accuracy: accuracy), confusion, predictions)
     }
 }
