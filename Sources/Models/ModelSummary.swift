@@ -36,17 +36,18 @@ public struct ModelSummary: CustomStringConvertible, Sendable {
         self.totalMultiplyAdds = totalMultiplyAdds
     }
 
-    /// The summary of `model` for examples of shape `inputShape`: one row per layer of a `Sequential` (a
-    /// residual block's layers indented under it, fused chains marked) with its multiply-adds and, for inputs
-    /// with spatial axes, its receptive field; else one row per parameter and per child module with parameters.
-    /// Throws when the model cannot take the input.
+    /// The summary of `model` for examples of shape `inputShape`: one row per link of a `LayerChain` (a
+    /// `Sequential`'s layers, a `ResNet`'s stem, blocks and head; a residual block's layers indented under it,
+    /// fused chains marked) with its output shape, multiply-adds and, for inputs with spatial axes, receptive
+    /// field; else one row per parameter and per child module with parameters. Throws when the model cannot take
+    /// the input.
     public init(_ model: any Layer, inputShape: [Int]) throws(ShapeError) {
         let output = try model.outputShape(for: inputShape)
         var rows: [Row] = []
-        if let sequential = model as? Sequential {
+        if let chain = model as? any LayerChain {
             // Examples (C, H, W) or (C, L) have positions; a table's features do not.
             let field: ReceptiveField? = inputShape.count >= 2 ? .identity : nil
-            try Self.appendRows(of: sequential, input: inputShape, field: field, indent: "", to: &rows)
+            try Self.appendRows(of: chain, input: inputShape, field: field, indent: "", to: &rows)
         } else {
             rows = Self.entryRows(of: model)
         }
@@ -77,37 +78,37 @@ public struct ModelSummary: CustomStringConvertible, Sendable {
     }
 
     private static func appendRows(
-        of sequential: Sequential, input: [Int], field: ReceptiveField?, indent: String, to rows: inout [Row]
+        of chain: any LayerChain, input: [Int], field: ReceptiveField?, indent: String, to rows: inout [Row]
     ) throws(ShapeError) {
-        let shapes = try sequential.outputShapes(for: input)
+        let sequential = chain as? Sequential
+        var (shape, field) = (input, field)
         var fusedUntil = -1
         var fusedName = ""
-        var field = field
-        for (i, layer) in sequential.layers.enumerated() {
-            if i > fusedUntil, let fused = sequential.fusion.match(sequential.layers, at: i) {
+        for (i, (name, layer)) in chain.links.enumerated() {
+            if let sequential, i > fusedUntil, let fused = sequential.fusion.match(sequential.layers, at: i) {
                 (fusedUntil, fusedName) = (i + fused.count - 1, fused.name)
             }
             let mark = i <= fusedUntil ? "  [fused: \(fusedName)]" : ""
-            let layerInput = i == 0 ? input : shapes[i - 1]
+            let output = try layer.outputShape(for: shape)
             let fieldBefore = field
             field = field.flatMap { receptiveField(after: layer, from: $0) }
             rows.append(
                 Row(
-                    layer: "\(indent)\(i)  \(layer)\(mark)", outputShape: shapes[i],
-                    parameterCount: layer.parameterCount, multiplyAdds: multiplyAdds(of: layer, for: layerInput),
+                    layer: "\(indent)\(name)  \(layer)\(mark)", outputShape: output,
+                    parameterCount: layer.parameterCount, multiplyAdds: multiplyAdds(of: layer, for: shape),
                     receptiveField: field))
             if let residual = layer as? Residual {
-                try appendRows(
-                    of: residual.body, input: layerInput, field: fieldBefore, indent: indent + "  ", to: &rows)
+                try appendRows(of: residual.body, input: shape, field: fieldBefore, indent: indent + "  ", to: &rows)
                 if let shortcut = residual.shortcut {
                     rows.append(
                         Row(
-                            layer: "\(indent)  shortcut  \(shortcut)", outputShape: shapes[i],
+                            layer: "\(indent)  shortcut  \(shortcut)", outputShape: output,
                             parameterCount: shortcut.parameterCount,
-                            multiplyAdds: multiplyAdds(of: shortcut, for: layerInput),
+                            multiplyAdds: multiplyAdds(of: shortcut, for: shape),
                             receptiveField: fieldBefore.flatMap { receptiveField(after: shortcut, from: $0) }))
                 }
             }
+            shape = output
         }
     }
 
@@ -142,5 +143,29 @@ public struct ModelSummary: CustomStringConvertible, Sendable {
         lines += [rule, line(total)]
         if totalMultiplyAdds == nil { lines.append("MACs: ? — a layer's multiply-adds are not known") }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// A model whose forward pass applies named layers one after the other, each to the previous one's output, so that
+/// a summary can show each link's output shape, multiply-adds and receptive field.
+public protocol LayerChain {
+    /// The layers in the order the forward pass applies them, under their names.
+    var links: [(name: String, layer: any Layer)] { get }
+}
+
+extension Sequential: LayerChain {
+    /// Layer i, named `i`.
+    public var links: [(name: String, layer: any Layer)] { layers.enumerated().map { ("\($0)", $1) } }
+}
+
+extension ResNet: LayerChain {
+    /// torchvision's names: conv1, bn1, relu, maxpool, layer1.0 …, avgpool, fc.
+    public var links: [(name: String, layer: any Layer)] {
+        var links: [(name: String, layer: any Layer)] = [("conv1", conv1), ("bn1", bn1), ("relu", ReLU())]
+        if let maxpool { links.append(("maxpool", maxpool)) }
+        for (stage, blocks) in [layer1, layer2, layer3, layer4].enumerated() {
+            links += blocks.enumerated().map { ("layer\(stage + 1).\($0)", $1) }
+        }
+        return links + [("avgpool", GlobalAvgPool2d()), ("fc", fc)]
     }
 }

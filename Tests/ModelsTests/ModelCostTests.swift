@@ -61,6 +61,15 @@ import Testing
     let resnet = ResNet(ResNetConfiguration(depth: 18, classes: 2), using: &rng)
     #expect(resnet.receptiveFieldBeforePooling()?.height == 435)
     #expect(resnet.receptiveFieldBeforePooling()?.jumpWidth == 32)
+    // Its summary has a row per link, named as torchvision's modules, whose fields and MACs add up.
+    let summary = try! ModelSummary(resnet, inputShape: [3, 224, 224])
+    let blocks: [String] = (1...4).flatMap { stage in ["layer\(stage).0", "layer\(stage).1"] }
+    let names: [String] = summary.rows.map { String($0.layer.prefix { $0 != " " }) }
+    #expect(names == ["conv1", "bn1", "relu", "maxpool"] + blocks + ["avgpool", "fc"])
+    #expect(summary.rows.map(\.outputShape).first == [64, 112, 112] && summary.rows[3].outputShape == [64, 56, 56])
+    #expect(summary.rows[11].outputShape == [512, 7, 7] && summary.rows[11].receptiveField?.height == 435)
+    #expect(summary.rows.compactMap(\.multiplyAdds).reduce(0, +) == summary.totalMultiplyAdds)
+    #expect(summary.rows.last?.receptiveField?.isWholeInput == true)
 }
 
 @Test func aSummarysReceptiveFieldIsWhereTheGradientOfOneOutputReaches() throws {
