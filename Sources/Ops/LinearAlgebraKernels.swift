@@ -256,11 +256,17 @@ extension Tensor {
 
     /// The inverse of each matrix of (…, n, n) by LU (`?getrf` + `?getri`), NaN for a singular or non-finite one.
     /// Not recorded: for the VJPs of `det` and `slogdet`.
-    func inverseOrNaN() -> Tensor {
+    func inverseOrNaN() -> Tensor { luInverses("inverse").inverses }
+
+    /// The inverse of each matrix of (…, n, n) by LU (`?getrf` + `?getri`), NaN for a singular or non-finite one,
+    /// and the first singular matrix (its batch index and the zero pivot's index), if any; `op` names the caller in
+    /// messages. Not recorded.
+    func luInverses(_ op: StaticString) -> (inverses: Tensor, firstSingular: (batchIndex: Int, pivot: Int)?) {
         let n = shape[rank - 1], matrices = matrixCount(shape)
         let out = copied()
-        guard out.count > 0 else { return out }
+        guard out.count > 0 else { return (out, nil) }
         var pivots = [Int32](repeating: 0, count: n)
+        var firstSingular: (batchIndex: Int, pivot: Int)?
         func run<T: LinearAlgebraScalar>(_: T.Type) {
             let p = out.pointer(T.self)
             for i in 0..<matrices {
@@ -270,18 +276,19 @@ extension Tensor {
                     continue
                 }
                 let info = pivots.withUnsafeMutableBufferPointer { T.getrf(m: n, n: n, a, $0.baseAddress!) }
-                checkArguments(info, "inverse", "getrf")
+                checkArguments(info, op, "getrf")
                 if info > 0 {
+                    if firstSingular == nil { firstSingular = (i, info - 1) }
                     fillNaN(a, n * n)
                     continue
                 }
-                checkArguments(pivots.withUnsafeBufferPointer { T.getri(n: n, a, $0.baseAddress!) }, "inverse", "getri")
+                checkArguments(pivots.withUnsafeBufferPointer { T.getri(n: n, a, $0.baseAddress!) }, op, "getri")
             }
         }
         switch dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
         }
-        return out
+        return (out, firstSingular)
     }
 }

@@ -23,7 +23,7 @@ extension Tensor {
         precondition(
             a.rank >= 2 && a.shape[a.rank - 2] == n, "solve: A must be square (…, n, n), got \(a.shape)")
         precondition(a.dtype == b.dtype, "solve: dtypes differ, A \(a.dtype) and B \(b.dtype)")
-        if b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast())) {
+        if isVectorRightHandSide(a, b) {
             precondition(b.shape.last == n, "solve: B \(b.shape) must have \(n) elements to match A \(a.shape)")
             return try solve(a, b.unsqueezed(axis: -1)).squeezed(axis: -1)
         }
@@ -31,6 +31,12 @@ extension Tensor {
             b.rank >= 2 && b.shape[b.rank - 2] == n, "solve: B \(b.shape) must have \(n) rows to match A \(a.shape)")
         let (a, b) = broadcastingBatches("solve", a, b)
         return try luSolve(a, b)
+    }
+
+    /// Whether B is a vector right-hand side of a system with matrix A (PyTorch's rule): B is (r) or (…, r) with
+    /// A's batch axes, rather than a matrix (…, r, k).
+    private static func isVectorRightHandSide(_ a: Tensor, _ b: Tensor) -> Bool {
+        b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast()))
     }
 
     /// `solve` for A (…, n, n) and B (…, n, k) with the same batch axes.
@@ -105,27 +111,8 @@ extension Tensor {
     public func inv() throws(LinearAlgebraError) -> Tensor {
         let n = shape.last ?? 0
         precondition(rank >= 2 && shape[rank - 2] == n, "inv: A must be square (…, n, n), got \(shape)")
-        let out = copied(), matrices = matrixCount(shape)
-        guard out.count > 0 else { return out }
-        var pivots = [Int32](repeating: 0, count: n)
-        func run<T: LinearAlgebraScalar>(_: T.Type) throws(LinearAlgebraError) {
-            let p = out.pointer(T.self)
-            for i in 0..<matrices {
-                let a = p + i * n * n
-                guard allFinite(a, n * n) else {
-                    fillNaN(a, n * n)
-                    continue
-                }
-                let info = pivots.withUnsafeMutableBufferPointer { T.getrf(m: n, n: n, a, $0.baseAddress!) }
-                checkArguments(info, "inv", "getrf")
-                if info > 0 { throw .singular(op: "inv", batchIndex: i, pivot: info - 1) }
-                checkArguments(pivots.withUnsafeBufferPointer { T.getri(n: n, a, $0.baseAddress!) }, "inv", "getri")
-            }
-        }
-        switch dtype {
-        case .float32: try run(Float.self)
-        case .float64: try run(Double.self)
-        }
+        let (out, singular) = luInverses("inv")
+        if let singular { throw .singular(op: "inv", batchIndex: singular.batchIndex, pivot: singular.pivot) }
         return out.recorded("inv", [self]) { g, _ in
             [-Tensor.matmul(Tensor.matmul(out, g, transposeA: true), out, transposeB: true)]
         }
@@ -148,7 +135,7 @@ extension Tensor {
         let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
         precondition(m >= n, "lstsq: A \(a.shape) has fewer rows than columns (\(m) < \(n)); only m ≥ n is supported")
         precondition(a.dtype == b.dtype, "lstsq: dtypes differ, A \(a.dtype) and B \(b.dtype)")
-        if b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast())) {
+        if isVectorRightHandSide(a, b) {
             precondition(b.shape.last == m, "lstsq: B \(b.shape) must have \(m) elements to match A \(a.shape)")
             return try lstsq(a, b.unsqueezed(axis: -1)).squeezed(axis: -1)
         }
