@@ -163,21 +163,27 @@ extension DecoderTransformer: MultiplyAddCounting {
     }
 }
 
+extension TransformerDecoderBlock {
+    /// The multiply-adds of T positions of width C attending causally to themselves and to S memory positions,
+    /// and of its feed-forward network.
+    public func multiplyAdds(targetLength t: Int, sourceLength s: Int) -> Int? {
+        let c = selfAttention.dim
+        return sum([
+            selfAttention.multiplyAdds(for: [t, c]), MultiHeadAttention.multiplyAdds(queries: t, keys: s, dim: c),
+            mlp.multiplyAdds(for: [t, c]),
+        ])
+    }
+}
+
 extension Seq2SeqTransformer {
     /// The multiply-adds of one teacher-forced forward pass of a source of S tokens and a decoder input of T: the
-    /// encoder blocks over S, each decoder block's causal self-attention over T, cross-attention of T to S and
-    /// feed-forward network over T, and the head over T.
+    /// encoder blocks over S, the decoder blocks over T attending to S, and the head over T.
     public func multiplyAdds(sourceLength s: Int, targetLength t: Int) -> Int? {
         let c = configuration.dim
-        let encoderWork = sum(encoder.map { $0.multiplyAdds(for: [s, c]) })
-        let decoderWork = sum(
-            decoder.map { block in
-                sum([
-                    block.selfAttention.multiplyAdds(for: [t, c]), block.mlp.multiplyAdds(for: [t, c]),
-                    MultiHeadAttention.multiplyAdds(queries: t, keys: s, dim: c),
-                ])
-            })
-        return sum([encoderWork, decoderWork, head.multiplyAdds(for: [t, c])])
+        return sum(
+            encoder.map { $0.multiplyAdds(for: [s, c]) }
+                + decoder.map { $0.multiplyAdds(targetLength: t, sourceLength: s) }
+                + [head.multiplyAdds(for: [t, c])])
     }
 }
 

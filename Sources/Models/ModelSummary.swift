@@ -39,8 +39,9 @@ public struct ModelSummary: CustomStringConvertible, Sendable {
     /// The summary of `model` for examples of shape `inputShape`: one row per link of a `LayerChain` (a
     /// `Sequential`'s layers, a `ResNet`'s stem, blocks and head; a residual block's layers indented under it,
     /// fused chains marked) with its output shape, multiply-adds and, for inputs with spatial axes, receptive
-    /// field; else one row per parameter and per child module with parameters. Throws when the model cannot take
-    /// the input.
+    /// field; the rows a `SummaryRowsDescribing` model gives (the Transformers: embeddings, blocks with their parts
+    /// indented, head); else one row per parameter and per child module with parameters. Throws when the model
+    /// cannot take the input.
     public init(_ model: any Layer, inputShape: [Int]) throws(ShapeError) {
         let output = try model.outputShape(for: inputShape)
         var rows: [Row] = []
@@ -48,6 +49,8 @@ public struct ModelSummary: CustomStringConvertible, Sendable {
             // Examples (C, H, W) or (C, L) have positions; a table's features do not.
             let field: ReceptiveField? = inputShape.count >= 2 ? .identity : nil
             try Self.appendRows(of: chain, input: inputShape, field: field, indent: "", to: &rows)
+        } else if let model = model as? any SummaryRowsDescribing {
+            rows = try model.summaryRows(for: inputShape)
         } else {
             rows = Self.entryRows(of: model)
         }
@@ -56,12 +59,13 @@ public struct ModelSummary: CustomStringConvertible, Sendable {
             totalMultiplyAdds: multiplyAdds(of: model, for: inputShape))
     }
 
-    /// The summary of a module that is not one layer (an encoder–decoder's input is two sequences): a row per
-    /// parameter and child, by name, without shapes between them.
-    public init(_ module: any Module, inputShape: [Int], outputShape: [Int], totalMultiplyAdds: Int?) {
+    /// The summary of an encoder–decoder for a source of S tokens and a decoder input of T (input shape (S, T)):
+    /// the encoder's rows over S, the decoder's over T. Throws when a length exceeds the model's.
+    public init(_ model: Seq2SeqTransformer, sourceLength s: Int, targetLength t: Int) throws(ShapeError) {
         self.init(
-            inputShape: inputShape, outputShape: outputShape, rows: Self.entryRows(of: module),
-            totalMultiplyAdds: totalMultiplyAdds)
+            inputShape: [s, t], outputShape: [t, model.configuration.vocabularySize],
+            rows: try model.summaryRows(for: [s, t]),
+            totalMultiplyAdds: model.multiplyAdds(sourceLength: s, targetLength: t))
     }
 
     /// A row per direct parameter and per child module with parameters.

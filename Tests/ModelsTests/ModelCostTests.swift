@@ -110,3 +110,87 @@ import Testing
     let mlp = try ModelSummary(Sequential([Linear(4, 2, using: &rng)]), inputShape: [4])
     #expect(mlp.rows[0].receptiveField == nil && !mlp.description.contains("RF"))
 }
+
+/// The first word of each row's name, with its indent: "blocks.0", "  norm1".
+private func rowNames(_ summary: ModelSummary) -> [String] {
+    summary.rows.map { row in
+        let indent = row.layer.prefix { $0 == " " }
+        return String(indent + row.layer.dropFirst(indent.count).prefix { $0 != " " })
+    }
+}
+
+/// Checks that the top rows add up to the model's parameters and multiply-adds, and that each block's indented rows
+/// add up to the block's.
+private func expectRowsAddUp(
+    _ summary: ModelSummary, parameters: Int, sourceLocation: SourceLocation = #_sourceLocation
+) {
+    let top = summary.rows.filter { !$0.layer.hasPrefix(" ") }
+    #expect(summary.totalParameterCount == parameters, sourceLocation: sourceLocation)
+    #expect(top.compactMap(\.multiplyAdds).reduce(0, +) == summary.totalMultiplyAdds, sourceLocation: sourceLocation)
+    #expect(summary.rows.allSatisfy { $0.outputShape != nil && $0.multiplyAdds != nil }, sourceLocation: sourceLocation)
+    var i = 0
+    while i < summary.rows.count {
+        let block = summary.rows[i]
+        let parts = summary.rows[(i + 1)...].prefix { $0.layer.hasPrefix(" ") }
+        if !parts.isEmpty {
+            #expect(parts.map(\.parameterCount).reduce(0, +) == block.parameterCount, sourceLocation: sourceLocation)
+            #expect(parts.compactMap(\.multiplyAdds).reduce(0, +) == block.multiplyAdds, sourceLocation: sourceLocation)
+        }
+        i += 1 + parts.count
+    }
+}
+
+@Test func transformerSummariesHaveShapesAndMultiplyAddsPerRow() throws {
+    var rng = RandomGenerator(seed: 0)
+    // Decoder, T = 8 of a block of 10, C = 16, 2 heads, FF 64, vocabulary 5: attention 4·8·16² + 2·8²·16, MLP
+    // 2·8·16·64, head 8·16·5.
+    var d = DecoderTransformerConfiguration()
+    (d.vocabularySize, d.blockSize, d.dim, d.heads, d.layers) = (5, 10, 16, 2, 2)
+    let decoder = DecoderTransformer(d, using: &rng)
+    let summary = try ModelSummary(decoder, inputShape: [8])
+    let block = ["  norm1", "  attention", "  norm2", "  mlp"]
+    #expect(
+        rowNames(summary)
+            == ["token_embedding", "position_embedding", "blocks.0"] + block + ["blocks.1"] + block + ["norm", "head"])
+    #expect(summary.rows[3].outputShape == [8, 16] && summary.rows.last?.outputShape == [8, 5])
+    #expect(
+        summary.rows[4].multiplyAdds == 4 * 8 * 256 + 2 * 64 * 16 && summary.rows[6].multiplyAdds == 2 * 8 * 16 * 64)
+    #expect(summary.rows.last?.multiplyAdds == 8 * 16 * 5)
+    expectRowsAddUp(summary, parameters: decoder.parameterCount)
+    #expect(throws: ShapeError.self) { try ModelSummary(decoder, inputShape: [11]) }
+
+    // ViT: 16 patches of 7×7 → 17 tokens; a token sees its patch until the first attention.
+    let vit = VisionTransformer(using: &rng)
+    let vitSummary = try ModelSummary(vit, inputShape: [1, 28, 28])
+    #expect(
+        rowNames(vitSummary).prefix(6) == [
+            "patchify", "patch", "class_token", "position_embedding", "blocks.0", "  norm1",
+        ])
+    #expect(vitSummary.rows[0].outputShape == [16, 49] && vitSummary.rows[2].outputShape == [17, 64])
+    #expect(
+        vitSummary.rows[1].receptiveField?.description == "7×7"
+            && vitSummary.rows[5].receptiveField?.description == "7×7")
+    #expect(vitSummary.rows[6].receptiveField?.isWholeInput == true)
+    #expect(vitSummary.rows.last?.outputShape == [10] && vitSummary.rows.last?.multiplyAdds == 640)
+    expectRowsAddUp(vitSummary, parameters: vit.parameterCount)
+
+    // Encoder–decoder, S = 6, T = 4 of at most 8: the decoder's cross-attention reads 6 positions.
+    var c = Seq2SeqTransformerConfiguration()
+    (c.vocabularySize, c.sourceLength, c.targetLength, c.dim, c.heads) = (7, 8, 8, 16, 2)
+    (c.encoderLayers, c.decoderLayers) = (1, 1)
+    let seq2seq = Seq2SeqTransformer(c, using: &rng)
+    let pair = try ModelSummary(seq2seq, sourceLength: 6, targetLength: 4)
+    #expect(
+        rowNames(pair) == [
+            "token_embedding", "source_positions", "encoder.0", "  norm1", "  attention", "  norm2", "  mlp",
+            "encoder_norm", "target_positions", "decoder.0", "  norm1", "  self_attention", "  norm2",
+            "  cross_attention", "  norm3", "  mlp", "decoder_norm", "head",
+        ])
+    #expect(pair.rows[2].outputShape == [6, 16] && pair.rows[9].outputShape == [4, 16] && pair.outputShape == [4, 7])
+    // Cross-attention: queries 4·16², keys and values 2·6·16², output 4·16², scores and mixing 2·4·6·16.
+    #expect(pair.rows[13].multiplyAdds == 2 * 4 * 256 + 2 * 6 * 256 + 2 * 4 * 6 * 16)
+    #expect(pair.totalMultiplyAdds == seq2seq.multiplyAdds(sourceLength: 6, targetLength: 4))
+    expectRowsAddUp(pair, parameters: seq2seq.parameterCount)
+    #expect(throws: ShapeError.self) { try ModelSummary(seq2seq, sourceLength: 9, targetLength: 4) }
+    #expect(throws: ShapeError.self) { try ModelSummary(seq2seq, sourceLength: 6, targetLength: 0) }
+}

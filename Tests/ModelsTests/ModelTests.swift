@@ -177,7 +177,7 @@ private func expectGradients(_ parameters: [Tensor], samples: Int? = nil, _ loss
     #expect(summary.outputShape == [10])
     #expect(
         summary.rows.map { String($0.layer.prefix { $0 != " " }) }.prefix(4)
-            == ["patch", "class_token", "position_embedding", "blocks.0"])
+            == ["patchify", "patch", "class_token", "position_embedding"])
     let residual = Sequential([
         Residual(Sequential([Linear(3, 4, using: &rng), ReLU()]), shortcut: Linear(3, 4, bias: false, using: &rng)),
         Linear(4, 2, using: &rng),

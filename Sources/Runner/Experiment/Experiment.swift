@@ -72,9 +72,7 @@ func buildExperiment(
         let seq2seq = Seq2SeqTransformer(configuration, dtype: dtype, using: &rng)
         (model, note) = (seq2seq, data.note)
         let length = data.train.length
-        summary = ModelSummary(
-            seq2seq, inputShape: [length, length], outputShape: [length, data.train.vocabularySize],
-            totalMultiplyAdds: seq2seq.multiplyAdds(sourceLength: length, targetLength: length))
+        summary = try! ModelSummary(seq2seq, sourceLength: length, targetLength: length)  // fits by construction
         stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
         task = .sequenceToSequence(
             SequenceTask(model: seq2seq, train: data.train, validation: data.validation, test: data.test))
