@@ -106,6 +106,29 @@ extension InterruptibleTraining {
             #expect((right - 2...right).contains(after.filter { $0.hasSuffix("✓") }.count))
         }
 
+        @Test func seq2seqSamplesAreGreedyOrDrawnAtTheSpecsTemperatureWithItsSeed() throws {
+            func task(_ temperature: Double) throws -> SequenceTask {
+                var spec = try load(seq2seqSpec).spec
+                spec.outputs.sampleTemperature = temperature
+                guard case .sequenceToSequence(let task) = try buildExperiment(spec).task else {
+                    throw SpecError("not a sequence task")
+                }
+                return task
+            }
+            let (greedy, hot) = (try task(0), try task(50))
+            let pairs = try #require(greedy.test)
+            let indices = Array(0..<8)
+            let greedyStrings = greedy.decodeSamples(pairs, indices)
+            #expect(
+                greedyStrings
+                    == greedy.model.greedyDecode(
+                        pairs.batch(indices).source, batch: 8, start: pairs.startToken, length: pairs.length))
+            // At temperature 50 the draws are near uniform: 24 tokens all equal to greedy's by chance is out of reach.
+            let drawn = hot.decodeSamples(pairs, indices)
+            #expect(drawn != greedyStrings && drawn == hot.decodeSamples(pairs, indices))
+            #expect(drawn.allSatisfy { $0.count == pairs.length })
+        }
+
         @Test func thePerceptronSeparatesSeparableDataFromZeroWeights() throws {
             let folder = temporaryFolder()
             defer { try? FileManager.default.removeItem(atPath: folder) }

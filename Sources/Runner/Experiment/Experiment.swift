@@ -75,7 +75,9 @@ func buildExperiment(
         summary = try! ModelSummary(seq2seq, sourceLength: length, targetLength: length)  // fits by construction
         stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
         task = .sequenceToSequence(
-            SequenceTask(model: seq2seq, train: data.train, validation: data.validation, test: data.test))
+            SequenceTask(
+                model: seq2seq, train: data.train, validation: data.validation, test: data.test,
+                sampleTemperature: spec.outputs.sampleTemperature, sampleSeed: UInt64(spec.seed)))
     } else {
         let data: ClassificationData
         if let standIn {

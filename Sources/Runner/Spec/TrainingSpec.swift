@@ -112,6 +112,10 @@ struct OutputKeys: SpecKeys {
     let plots = SpecKey("plots", true, "Draw loss, accuracy, filter, attention and confusion plots.")
     let sampleLength = SpecKey(
         "sample_length", 200, range: .nonNegative, "Language models: characters generated before and after training.")
+    let sampleTemperature = SpecKey(
+        "sample_temperature", 0.0, range: .nonNegative,
+        "Sequence tasks: decode the sample strings greedily (0) or draw each token from softmax(logits / "
+            + "temperature), seeded with `seed`. The sequence accuracy is always greedy's.")
     let attentionPlot = SpecKey(
         "attention_plot", true, "Attention models: plot the last layer's attention for the first validation example.")
     let predictions = SpecKey(

@@ -93,4 +93,21 @@ struct SequenceTask {
     var train: SequencePairs
     var validation: SequencePairs?
     var test: SequencePairs?
+    /// How the sample strings are decoded: 0 greedily, else each token drawn from softmax(logits / temperature).
+    var sampleTemperature: Double = 0
+    /// The seed of the draws when `sampleTemperature` > 0.
+    var sampleSeed: UInt64 = 0
+
+    /// The decodings of `pairs`' strings at `indices` for the samples, greedy or sampled as `sampleTemperature`
+    /// says; the same on every call.
+    func decodeSamples(_ pairs: SequencePairs, _ indices: [Int]) -> [[Int]] {
+        let source = pairs.batch(indices).source
+        guard sampleTemperature > 0 else {
+            return model.greedyDecode(source, batch: indices.count, start: pairs.startToken, length: pairs.length)
+        }
+        var rng = RandomGenerator(seed: sampleSeed)
+        return model.sampleDecode(
+            source, batch: indices.count, start: pairs.startToken, length: pairs.length,
+            temperature: sampleTemperature, using: &rng)
+    }
 }

@@ -171,13 +171,12 @@ struct SequenceRun {
         return Double(right) / Double(pairs.count)
     }
 
-    /// Greedy decodings of the first test (else validation, else training) strings, one per line:
-    /// `3 1 4 → 4 1 3 (target 4 1 3) ✓`.
+    /// Decodings (greedy, or sampled at `outputs.sample_temperature`) of the first test (else validation, else
+    /// training) strings, one per line: `3 1 4 → 4 1 3 (target 4 1 3) ✓`.
     func samples() -> String {
         let pairs = task.test ?? task.validation ?? task.train
         let indices = Array(0..<min(Self.sampleCount, pairs.count))
-        let decoded = task.model.greedyDecode(
-            pairs.batch(indices).source, batch: indices.count, start: pairs.startToken, length: pairs.length)
+        let decoded = task.decodeSamples(pairs, indices)
         func text(_ tokens: [Int]) -> String { tokens.map(String.init).joined(separator: " ") }
         return zip(indices, decoded).map { i, output in
             "\(text(pairs.sources[i])) → \(text(output)) (target \(text(pairs.targets[i])))"
