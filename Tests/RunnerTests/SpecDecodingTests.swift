@@ -33,8 +33,8 @@ func sameJSON(_ a: JSONValue, _ b: JSONValue) -> Bool {
                        "log_every": 100, "early_stopping_patience": null, "checkpoint_every": null,
                        "batch_shards": 1},
           "evaluation": {"suites": []},
-          "outputs": {"plots": true, "sample_length": 200, "attention_plot": true, "predictions": false,
-                      "least_squares": false},
+          "outputs": {"plots": true, "sample_length": 200, "sample_temperature": 0, "attention_plot": true,
+                      "predictions": false, "least_squares": false},
           "sweep": null
         }
         """)
