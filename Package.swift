@@ -22,12 +22,14 @@ let package = Package(
             name: "CBLAS",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // Picks OpenBLAS's kernels from what the CPU can do (cpuid) when OpenBLAS itself does not know the CPU.
+        .target(name: "CKernelChoice", dependencies: ["CBLAS"]),
         // zlib (zlib.h from zlib1g-dev), to read gzip-compressed datasets.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Tensors, the tape, the core differentiable ops and gradient checking.
         .target(
             name: "Autograd",
-            dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CBLAS", "CKernelChoice", .product(name: "RealModule", package: "swift-numerics")]
         ),
         // Neural-network operators built on Autograd: convolution, pooling, normalization, attention, losses.
         .target(name: "Ops", dependencies: ["Autograd", "CBLAS"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autograd
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -21,6 +22,7 @@ struct Runner: ParsableCommand {
 
     static func main() {
         setvbuf(stdout, nil, _IOLBF, 0)  // progress lines reach logs and pipes as they are printed
+        if let warning = BLASKernels.fallbackWarning { fputs(warning + "\n", stderr) }
         main(nil)
     }
 }

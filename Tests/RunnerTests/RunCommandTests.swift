@@ -66,6 +66,12 @@ extension InterruptibleTraining {
             #expect(summary["steps"] == .integer(30))
             let parameterCount = 2 * 8 + 8 + 8 * 3 + 3
             #expect(summary["parameter_count"] == .integer(parameterCount))
+            // The BLAS kernels the products ran on, and how they were chosen.
+            let blas = summary["blas"]?.objectValue
+            #expect(
+                blas?["core"] == .string(BLASKernels.core) && blas?["cpu_isa"] == .string("\(BLASKernels.cpuLevel)"))
+            #expect(
+                ["openblas", "cpuid", "OPENBLAS_CORETYPE"].map { JSONValue.string($0) }.contains(blas?["chosen_by"]))
             guard case .object(let metrics)? = summary["metrics"], case .object(let test)? = metrics["test"],
                 let accuracy = test["accuracy"]?.doubleValue
             else {

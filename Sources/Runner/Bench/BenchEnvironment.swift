@@ -2,6 +2,7 @@
 // same run, written at the top of every benchmark's JSON.
 
 import ArgumentParser
+import Autograd
 import CBLAS
 import Foundation
 import Models
@@ -74,12 +75,11 @@ func cpuModel() -> String {
     return "unknown"
 }
 
-/// OpenBLAS's configuration string, which names its version, e.g. "OpenBLAS 0.3.26 DYNAMIC_ARCH NO_AFFINITY …".
+/// OpenBLAS's configuration string, which names its version, and the kernels in use with how they were chosen,
+/// e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY … (core Cooperlake (AVX-512; CPU AVX-512; OpenBLAS's choice))".
 func openBLASConfiguration() -> String {
     guard let config = openblas_get_config() else { return "OpenBLAS (unknown version)" }
-    let text = String(cString: config).trimmingCharacters(in: .whitespaces)
-    guard let core = openblas_get_corename() else { return text }
-    return text + " (core \(String(cString: core)))"
+    return String(cString: config).trimmingCharacters(in: .whitespaces) + " (core \(BLASKernels.summary))"
 }
 
 /// The version of the Swift compiler that built this binary, to the minor version.

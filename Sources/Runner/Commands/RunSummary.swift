@@ -1,3 +1,4 @@
+import Autograd
 import Foundation
 import Models
 
@@ -35,6 +36,7 @@ struct RunSummary {
             ("optimizer_state_bytes", .integer(experiment.optimizer.stateByteCount)),
             ("peak_tensor_bytes", .integer(MemoryStatistics.peakBytes)),
             ("peak_rss_bytes", .integer(peakResidentBytes())),
+            ("blas", blasKernelsJSON()),
             ("seconds_per_epoch", .array(epochSeconds.map { .number($0) })),
             ("total_seconds", .number(state.elapsedBefore)),
             ("outputs", .array(outputs.map { .string($0) })),
@@ -60,6 +62,21 @@ struct RunSummary {
         for (key, value) in fields { members[key] = value }
         try (JSONValue.object(members).prettyJSON + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
+}
+
+/// The BLAS kernels the run's products used: OpenBLAS's core name, its and the CPU's instruction-set level, and
+/// how it was chosen (`openblas`, `cpuid` with the core it replaced, or `OPENBLAS_CORETYPE`).
+func blasKernelsJSON() -> JSONValue {
+    var fields: [String: JSONValue] = [
+        "core": .string(BLASKernels.core), "core_isa": BLASKernels.coreLevel.map { .string("\($0)") } ?? .null,
+        "cpu_isa": .string("\(BLASKernels.cpuLevel)"),
+    ]
+    switch BLASKernels.choice {
+    case .openBLAS: fields["chosen_by"] = "openblas"
+    case .cpuFeatures(let replaced): (fields["chosen_by"], fields["replaced"]) = ("cpuid", .string(replaced))
+    case .userSetting: fields["chosen_by"] = "OPENBLAS_CORETYPE"
+    }
+    return .object(fields)
 }
 
 /// The process's peak resident set size in bytes (`getrusage`).
