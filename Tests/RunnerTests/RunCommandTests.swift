@@ -210,6 +210,8 @@ extension InterruptibleTraining {
                     }
             }
             #expect(try rows(straight) == rows(interrupted))
+            // The event file holds the same scalars as the uninterrupted run's: none lost, none twice.
+            #expect(try eventScalars(in: straight) == eventScalars(in: interrupted))
         }
 
         @Test func aBatchSplitIntoShardsTrainsAsTheWholeBatchOnAnyThreadCount() throws {

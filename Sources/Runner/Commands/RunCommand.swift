@@ -7,8 +7,8 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the experiment in a JSON spec (runner Experiments/cnn.json).",
         discussion: """
-            Outputs go to one folder per run: curves.csv, summary.json, spec.json (the resolved spec), \
-            checkpoint.safetensors, weights.safetensors (PyTorch layout), plots as SVG and PNG, and with \
+            Outputs go to one folder per run: curves.csv, summary.json, spec.json (the resolved spec), a \
+            TensorBoard event file of the curves, checkpoint.safetensors, weights.safetensors (PyTorch layout), plots as SVG and PNG, and with \
             outputs.predictions the test predictions, predictions.csv; with outputs.least_squares the report and \
             summary.json add a closed-form least-squares baseline. A spec with a "sweep" runs one trial per \
             folder and a combined sweep.csv. See docs/spec.md.
@@ -109,7 +109,9 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
         state = restored
         print("resuming at step \(state.step) (epoch \(state.epoch + 1))")
     }
-    let curves = try CurvesWriter(path: path("curves.csv"), resumingAfterStep: resuming ? state.step : nil)
+    let curves = try CurvesWriter(
+        path: path("curves.csv"), resumingAfterStep: resuming ? state.step : nil,
+        eventsDirectory: experiment.spec.outputs.tensorBoard ? folder : nil)
     Interruption.install()
     MemoryStatistics.resetPeak()
     let baseLearningRate = experiment.optimizer.learningRate
@@ -142,6 +144,7 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     }
 
     var outputs = ["curves.csv", "summary.json", "spec.json"]
+    if let events = curves.eventsPath { outputs.append((events as NSString).lastPathComponent) }
     if result.status != .diverged || FileManager.default.fileExists(atPath: checkpoints.path) {
         outputs.append("checkpoint.safetensors")
     }

@@ -118,6 +118,9 @@ struct OutputKeys: SpecKeys {
             + "temperature), seeded with `seed`. The sequence accuracy is always greedy's.")
     let attentionPlot = SpecKey(
         "attention_plot", true, "Attention models: plot the last layer's attention for the first validation example.")
+    let tensorBoard = SpecKey(
+        "tensorboard", true,
+        "Write the curves as a TensorBoard event file (`events.out.tfevents.*`) too: `tensorboard --logdir runs/`.")
     let predictions = SpecKey(
         "predictions", false,
         "Classifiers: write `predictions.csv`, one row per test example: `index` (its position in the test split), "

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// One logging point of `curves.csv`.
 struct CurvePoint: Equatable {
@@ -45,14 +46,18 @@ struct CurvePoint: Equatable {
 }
 
 /// Appends rows to `curves.csv` as they are produced (flushed each time, so an interrupted run keeps them) and
-/// remembers them for the plots.
+/// remembers them for the plots; with `eventsDirectory`, writes the same values to a TensorBoard event file there.
 final class CurvesWriter {
     private let handle: FileHandle
     private(set) var points: [CurvePoint] = []
+    private var events: EventFileWriter?
+    /// The wall-clock time (seconds since 1970) a point's `wallSeconds` counts from.
+    private var origin = Date().timeIntervalSince1970
 
     /// Creates `path` with the header, or — when `resumingAfterStep` is set — keeps the existing rows up to that
-    /// step (those a resumed run does not redo) and appends after them.
-    init(path: String, resumingAfterStep: Int? = nil) throws {
+    /// step (those a resumed run does not redo) and appends after them. With `eventsDirectory`, its event files are
+    /// replaced by one holding the kept rows, which the new ones are appended to.
+    init(path: String, resumingAfterStep: Int? = nil, eventsDirectory: String? = nil) throws {
         var lines = [CurvePoint.header]
         if let step = resumingAfterStep, let text = try? String(contentsOfFile: path, encoding: .utf8) {
             points = text.split(separator: "\n").dropFirst().compactMap(CurvePoint.init(csvLine:)).filter {
@@ -66,13 +71,50 @@ final class CurvesWriter {
         }
         handle.seekToEndOfFile()
         self.handle = handle
+        if let eventsDirectory { try startEvents(in: eventsDirectory) }
     }
 
     deinit { try? handle.close() }
 
+    /// The TensorBoard event file being written, if any.
+    var eventsPath: String? { events?.path }
+
     func append(_ point: CurvePoint) {
         points.append(point)
         handle.write(Data((point.csvLine + "\n").utf8))
+        writeEvents(point)
+    }
+
+    /// The TensorBoard tags of a point: `<split>/loss`, `<split>/accuracy` and, for training, `train/learning_rate`.
+    static func scalars(of point: CurvePoint) -> [(tag: String, value: Double)] {
+        var scalars = [("\(point.split)/loss", point.loss)]
+        if let accuracy = point.accuracy { scalars.append(("\(point.split)/accuracy", accuracy)) }
+        if point.split == "train" { scalars.append(("train/learning_rate", point.learningRate)) }
+        return scalars
+    }
+
+    private func startEvents(in directory: String) throws {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in files where name.hasPrefix("events.out.tfevents.") {
+            try FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
+        origin -= points.last?.wallSeconds ?? 0
+        events = try EventFileWriter(
+            directory: directory, fileName: "events.out.tfevents.\(Int(origin)).tapegrad", wallTime: origin)
+        points.forEach(writeEvents)
+    }
+
+    /// Writes `point` to the event file; a failure stops the event file with a warning, never the run.
+    private func writeEvents(_ point: CurvePoint) {
+        guard let events else { return }
+        do {
+            for (tag, value) in Self.scalars(of: point) {
+                try events.addScalar(tag, value, step: point.step, wallTime: origin + point.wallSeconds)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("warning: TensorBoard events stopped: \(events.path): \(error)\n".utf8))
+            self.events = nil
+        }
     }
 }
 
