@@ -86,6 +86,30 @@ extension InterruptibleTraining {
             #expect(spec["seed"] == .integer(3))
         }
 
+        @Test func aRunLogsOneLinePerEpochAndItsReportToLogTxt() throws {
+            let folder = temporaryFolder()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            #expect(try trainRun(try load(blobsSpec).spec, folder: folder, resuming: false, quiet: true) == .completed)
+            let lines = try String(contentsOfFile: folder + "/log.txt", encoding: .utf8).split(separator: "\n")
+            #expect(lines.first == "run blobs → \(folder)")
+            // 80 examples in batches of 8: 10 steps an epoch, 3 epochs in 30 steps, each evaluated at its end.
+            let epochs = lines.filter { $0.hasPrefix("epoch ") }
+            #expect(epochs.map { $0.prefix(9) } == ["epoch 1/3", "epoch 2/3", "epoch 3/3"])
+            #expect(
+                epochs.allSatisfy {
+                    $0.contains("  train loss ") && $0.contains("  validation loss ") && $0.contains(" accuracy ")
+                        && $0.contains("  test loss ") && $0.contains(" s")
+                })
+            #expect(epochs[0].hasSuffix("★ best"))  // the first evaluation is the best so far
+            // The epoch's validation figures are the curve's.
+            let points = try String(contentsOfFile: folder + "/curves.csv", encoding: .utf8).split(separator: "\n")
+                .compactMap(CurvePoint.init(csvLine:))
+            let validation = try #require(points.first { $0.split == "validation" && $0.step == 10 })
+            #expect(epochs[0].contains(String(format: "validation loss %.4f", validation.loss)))
+            #expect(lines.contains { $0.hasPrefix("blobs: completed after 30 steps") })  // the closing report
+            #expect(lines.contains { $0.hasPrefix("  test loss ") })
+        }
+
         @Test func aSeq2SeqRunReportsTokenAndSequenceAccuracyAndDecodedSamples() throws {
             let folder = temporaryFolder()
             defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -98,17 +98,17 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
     try (experiment.spec.resolvedJSON.prettyJSON + "\n")
         .write(toFile: path("spec.json"), atomically: true, encoding: .utf8)
-    print("run \(experiment.spec.name) → \(folder)")
-    print("data: \(experiment.dataNote)")
-    print("model: \(experiment.model.parameterCount) parameters")
-
     let checkpoints = FileCheckpointStore(directory: folder, model: experiment.model, optimizer: experiment.optimizer)
     var state = TrainingState(seed: UInt64(experiment.spec.seed))
     if resuming {
         guard let restored = try checkpoints.restore() else { throw RunError.missingCheckpoint(path: checkpoints.path) }
         state = restored
-        print("resuming at step \(state.step) (epoch \(state.epoch + 1))")
     }
+    let log = RunLog(path: path("log.txt"), resumingAt: resuming ? state.step : nil, echo: !quiet)
+    log.write("run \(experiment.spec.name) → \(folder)", always: true)
+    log.write("data: \(experiment.dataNote)", always: true)
+    log.write("model: \(experiment.model.parameterCount) parameters", always: true)
+    if resuming { log.write("resuming at step \(state.step) (epoch \(state.epoch + 1))", always: true) }
     let curves = try CurvesWriter(
         path: path("curves.csv"), resumingAfterStep: resuming ? state.step : nil,
         eventsDirectory: experiment.spec.outputs.tensorBoard ? folder : nil)
@@ -119,8 +119,9 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     let result: RunResult
     switch experiment.task {
     case .classification(let task) where task.model is KernelPerceptron:
-        let run = KernelPerceptronRun(
+        var run = KernelPerceptronRun(
             task: task, spec: experiment.spec, curves: curves, checkpoints: checkpoints, showProgress: !quiet)
+        run.log = log
         result = try run.run(from: state)
     case .classification(let task):
         var run = ClassificationRun(
@@ -128,22 +129,25 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
             baseLearningRate: baseLearningRate, spec: experiment.spec, curves: curves,
             checkpoints: checkpoints, showProgress: !quiet)
         run.bestWeights = BestWeightsFile(directory: folder)
+        run.log = log
         result = try run.run(from: state)
     case .languageModel(let task):
-        let run = LanguageModelRun(
+        var run = LanguageModelRun(
             task: task, optimizer: experiment.optimizer, schedule: experiment.schedule,
             baseLearningRate: baseLearningRate, spec: experiment.spec, curves: curves,
             checkpoints: checkpoints, showProgress: !quiet)
+        run.log = log
         result = try run.run(from: state)
     case .sequenceToSequence(let task):
-        let run = SequenceRun(
+        var run = SequenceRun(
             task: task, optimizer: experiment.optimizer, schedule: experiment.schedule,
             baseLearningRate: baseLearningRate, spec: experiment.spec, curves: curves,
             checkpoints: checkpoints, showProgress: !quiet)
+        run.log = log
         result = try run.run(from: state)
     }
 
-    var outputs = ["curves.csv", "summary.json", "spec.json"]
+    var outputs = ["curves.csv", "summary.json", "spec.json", "log.txt"]
     if let events = curves.eventsPath { outputs.append((events as NSString).lastPathComponent) }
     if result.status != .diverged || FileManager.default.fileExists(atPath: checkpoints.path) {
         outputs.append("checkpoint.safetensors")
@@ -173,8 +177,8 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     }
     let summary = RunSummary(experiment: experiment, result: result, outputs: outputs, leastSquares: baseline)
     try summary.write(to: path("summary.json"))
-    print(summary.report)
-    if let message = result.message { print("\(result.status.rawValue): \(message)") }
+    summary.report.split(separator: "\n").forEach { log.write(String($0), always: true) }
+    if let message = result.message { log.write("\(result.status.rawValue): \(message)", always: true) }
     return result.status
 }
 

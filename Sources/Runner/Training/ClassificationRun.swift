@@ -77,6 +77,8 @@ struct ClassificationRun {
     /// Where the best weights are kept for early stopping.
     var bestWeights: BestWeights = BestWeightsInMemory()
     let showProgress: Bool
+    /// Where the per-epoch lines go (log.txt and the terminal); nil: nowhere.
+    var log: RunLog? = nil
 
     func run(from start: TrainingState) throws -> RunResult {
         var state = start
@@ -149,6 +151,9 @@ struct ClassificationRun {
                 state.runningLoss += value * Double(batch.labels.count)
                 state.runningCorrect += Double(zip(predicted, batch.labels).filter { $0 == $1 }.count)
                 state.runningCount += batch.labels.count
+                log?.addTraining(
+                    loss: value, correct: Double(zip(predicted, batch.labels).filter { $0 == $1 }.count),
+                    count: batch.labels.count)
                 progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * batchSize)
 
                 if state.step % logEvery == 0 || state.step == totalSteps {
@@ -173,7 +178,12 @@ struct ClassificationRun {
             }
             if state.batchInEpoch >= stepsPerEpoch {
                 state.finishEpoch(startedAt: &epochStart)
-                if evaluateEvery == nil, try evaluateAndCheckPatience() { break training }
+                let stop = evaluateEvery == nil ? try evaluateAndCheckPatience() : false
+                log?.progress(
+                    "epoch \(state.epoch)/\((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch)", points: curves.points,
+                    step: state.step, seconds: state.secondsPerEpoch.last,
+                    isBest: state.bestValidationAccuracy != nil && state.evaluationsWithoutImprovement == 0)
+                if stop { break training }
             }
         }
         progress?.finish()

@@ -18,6 +18,8 @@ struct KernelPerceptronRun {
     let curves: CurvesWriter
     let checkpoints: CheckpointStore?
     let showProgress: Bool
+    /// Where the per-epoch lines go (log.txt and the terminal); nil: nowhere.
+    var log: RunLog? = nil
 
     /// The run of the kernel perceptron that is `task`'s model.
     init(
@@ -68,6 +70,10 @@ struct KernelPerceptronRun {
                 }
             }
             progress?.update(done: state.step, loss: mistakeRate, samples: state.step - start.step)
+            log?.addTraining(loss: mistakeRate, correct: Double(examples - mistakes), count: examples)
+            log?.progress(
+                "epoch \(state.epoch)/\(epochs)", points: curves.points, step: state.step,
+                seconds: state.secondsPerEpoch.last, isBest: state.bestEpoch == state.epoch)
             if mistakes == 0 {
                 result.message = "epoch \(state.epoch) made no mistake: the training examples are separated"
                 break

@@ -13,6 +13,8 @@ struct LanguageModelRun {
     let curves: CurvesWriter
     let checkpoints: CheckpointStore?
     let showProgress: Bool
+    /// Where the line of each evaluation goes (log.txt and the terminal); nil: nowhere.
+    var log: RunLog? = nil
 
     /// Blocks of validation text used at every evaluation (the same ones each time, so curves are comparable).
     static let validationBatches = 10
@@ -51,6 +53,7 @@ struct LanguageModelRun {
             state.step += 1
             state.runningLoss += value
             state.runningCount += 1
+            log?.addTraining(loss: value, correct: nil, count: 1)
             progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * settings.batchSize)
             if state.step % settings.logEvery == 0 || state.step == totalSteps {
                 record("train", state.runningLoss / Double(state.runningCount))
@@ -59,6 +62,8 @@ struct LanguageModelRun {
             }
             if state.step % evaluateEvery == 0 || state.step == totalSteps {
                 record("validation", validationLoss())
+                log?.progress("step \(state.step)/\(totalSteps)", points: curves.points, step: state.step,
+                    seconds: nil, isBest: false)
             }
             if let every = settings.checkpointEvery, state.step % every == 0 { try checkpoints?.save(state) }
             if Interruption.requested {

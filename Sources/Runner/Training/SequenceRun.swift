@@ -15,6 +15,8 @@ struct SequenceRun {
     let curves: CurvesWriter
     let checkpoints: CheckpointStore?
     let showProgress: Bool
+    /// Where the per-epoch lines go (log.txt and the terminal); nil: nowhere.
+    var log: RunLog? = nil
 
     /// Strings decoded for the samples before and after training.
     static let sampleCount = 8
@@ -62,6 +64,7 @@ struct SequenceRun {
                 state.runningLoss += value * Double(tokens)
                 state.runningCorrect += Double(correct)
                 state.runningCount += tokens
+                log?.addTraining(loss: value, correct: Double(correct), count: tokens)
                 progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * batchSize)
                 if state.step % settings.logEvery == 0 || state.step == totalSteps {
                     let n = Double(state.runningCount)
@@ -79,6 +82,9 @@ struct SequenceRun {
             if state.batchInEpoch >= stepsPerEpoch {
                 state.finishEpoch(startedAt: &epochStart)
                 if settings.evaluateEvery == nil { evaluateSplits() }
+                log?.progress(
+                    "epoch \(state.epoch)/\((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch)", points: curves.points,
+                    step: state.step, seconds: state.secondsPerEpoch.last, isBest: false)
             }
         }
         progress?.finish()
