@@ -149,3 +149,51 @@ struct PlotSVGTests {
         #expect(PlotPalette.color(0) == RGB(hex: 0x4E79A7))
     }
 }
+
+@Suite("Curve markers and axes")
+struct CurveMarkerTests {
+    private func point(_ step: Int, _ split: String, _ loss: Double, _ accuracy: Double?, seconds: Double = 0)
+        -> CurvePoint
+    {
+        CurvePoint(
+            epoch: 0, step: step, split: split, loss: loss, accuracy: accuracy, learningRate: 0.1,
+            wallSeconds: seconds)
+    }
+
+    @Test func theBestValidationPointAndTheEarlyStopAreMarkedOnTheChosenAxis() {
+        let curves = [
+            point(10, "train", 1.0, 0.5, seconds: 2), point(10, "validation", 0.9, 0.6, seconds: 2.5),
+            point(20, "validation", 0.7, 0.8, seconds: 5), point(30, "validation", 0.6, 0.8, seconds: 7.5),
+            point(40, "validation", 0.8, 0.7, seconds: 10),
+        ]
+        // The first of the equal best accuracies (step 20), on epochs of 10 steps.
+        let epochs = CurveLayout(axis: .epoch, stepsPerEpoch: 10, earlyStopping: true)
+        let markers = epochs.markers(curves, status: .earlyStopped)
+        #expect(markers.map(\.x) == [2, 4] && markers.map(\.label) == ["best, restored", "early stop"])
+        #expect(epochs.label == "epoch" && epochs.x(curves[0]) == 1)
+        // Without accuracies (a language model), the lowest loss; seconds on the axis; no stop to mark.
+        let losses = curves.map { point($0.step, $0.split, $0.loss, nil, seconds: $0.wallSeconds) }
+        let seconds = CurveLayout(axis: .seconds)
+        #expect(seconds.markers(losses, status: .completed).map(\.x) == [7.5])
+        #expect(seconds.markers(losses, status: .completed).map(\.label) == ["best validation"])
+        #expect(CurveLayout().markers(curves.filter { $0.split == "train" }, status: .completed).isEmpty)
+    }
+
+    @Test func aMarkerIsAVerticalLineWithItsLabelInBothFormats() throws {
+        let red = RGB(hex: 0xC0392B)
+        let chart = LineChart(
+            title: "t", xLabel: "epoch", yLabel: "loss",
+            series: [LineSeries(name: "train", x: [0.0, 1, 2, 3, 4], y: [5.0, 4, 3, 2, 1])],
+            markers: [VerticalMarker(x: 2, label: "best", color: red), VerticalMarker(x: 99, label: "outside")])
+        let reader = SVGReader(chart.svg())
+        #expect(reader.texts.contains("best") && !reader.texts.contains("outside"))
+        let line = try #require(reader.elements("rect").first { $0.attributes["fill"] == "#c0392b" })
+        #expect((line.number("width") ?? 0) <= 1.5 && (line.number("height") ?? 0) > 300)
+        // In the raster, a column at x = 2 is red from the top of the plot to its bottom, and only there.
+        let canvas = chart.raster()
+        let reds = (0..<canvas.width).filter { x in (0..<canvas.height).filter { canvas[x, $0] == red }.count > 300 }
+        let middle = (Double(reds.first ?? 0) + Double(reds.last ?? 0)) / 2
+        #expect((1...2).contains(reds.count))
+        #expect(abs(middle - chart.frame.pixel(PlotPoint(2, 0)).x) <= 1)
+    }
+}

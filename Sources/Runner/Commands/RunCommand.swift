@@ -168,7 +168,10 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     if experiment.spec.outputs.plots {
         let plots = try writeRunPlots(
             curves: curves.points, result: result, task: experiment.task, title: experiment.spec.name,
-            directory: folder, attention: experiment.spec.outputs.attentionPlot)
+            directory: folder, attention: experiment.spec.outputs.attentionPlot,
+            layout: CurveLayout(
+                axis: experiment.spec.outputs.curvesX, stepsPerEpoch: experiment.stepsPerEpoch,
+                earlyStopping: experiment.spec.training.earlyStoppingPatience != nil))
         outputs += plots.flatMap { ["\($0).svg", "\($0).png"] }
     }
     var baseline: LeastSquaresBaseline? = nil

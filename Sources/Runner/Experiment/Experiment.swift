@@ -20,6 +20,9 @@ struct Experiment {
     /// The name of each input feature of a CSV table, in the model's input order (`color=red` for a one-hot
     /// feature); nil for other data.
     var featureNames: [String]? = nil
+    /// Steps in one pass over the training data (a kernel perceptron's: its examples); 1 for a language model,
+    /// whose steps draw random blocks.
+    var stepsPerEpoch = 1
 }
 
 /// Loads the data `spec` names, checks the model against the data's real shape, and builds the model (seeded
@@ -103,7 +106,9 @@ func buildExperiment(
             batchSize: spec.training.batchSize,
             source: source)
         (note, featureNames) = (data.note, data.featureNames)
-        stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
+        stepsPerEpoch =
+            classifier is KernelPerceptron
+            ? data.train.count : (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
         task = .classification(
             ClassificationTask(
                 train: data.train, validation: data.validation, test: data.test, suites: data.suites, loss: spec.loss,
@@ -122,7 +127,7 @@ func buildExperiment(
     return Experiment(
         spec: spec, model: model, summary: summary, task: task,
         optimizer: spec.optimizer.makeOptimizer(model.trainableParameters, layerGroups: penalizedGroups),
-        schedule: schedule, dataNote: note, featureNames: featureNames)
+        schedule: schedule, dataNote: note, featureNames: featureNames, stepsPerEpoch: stepsPerEpoch)
 }
 
 /// Batch normalization in training needs more than one value per channel in every batch; the last batch of an

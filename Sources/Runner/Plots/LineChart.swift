@@ -20,6 +20,14 @@ struct LineSeries: Sendable {
     }
 }
 
+/// A vertical line across a chart's plot area at `x`, labelled at its top: the epoch early stopping restored, the
+/// step a run stopped at.
+struct VerticalMarker: Sendable {
+    var x: Double
+    var label: String
+    var color: RGB = .mutedInk
+}
+
 /// Curves over a shared x axis: loss or accuracy per epoch or step for train/validation/test, or one curve per
 /// trial of a sweep. Axes get nice 1-2-5 ticks (or decades on a log-scale y), a light grid, and a legend to the
 /// right listing every series, empty ones included (one 14-pixel row each: about 25 fit the default height;
@@ -37,6 +45,8 @@ struct LineChart: Chart {
     var lineWidth = 2.0
     /// Mark each point with a square when a series has at most this many points (single points always are).
     var markerLimit = 30
+    /// Vertical lines drawn over the curves (those outside the x axis are left out).
+    var markers: [VerticalMarker] = []
 
     /// The points of `series` that can be drawn on this chart.
     func drawablePoints(of series: LineSeries) -> [PlotPoint] {
@@ -60,11 +70,17 @@ struct LineChart: Chart {
         return (x, y)
     }
 
-    func draw<Surface: PlotSurface>(on surface: inout Surface) {
+    /// The title, axes and legend around the plot area, and the map from data to pixels.
+    var frame: ChartFrame {
         let (xAxis, yAxis) = axes()
-        let frame = ChartFrame(
+        return ChartFrame(
             width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, xAxis: xAxis, yAxis: yAxis,
             legend: series.map(\.name))
+    }
+
+    func draw<Surface: PlotSurface>(on surface: inout Surface) {
+        let frame = self.frame
+        let (xAxis, yAxis) = (frame.xAxis, frame.yAxis)
         frame.drawAxes(on: &surface)
 
         // Curves, then the legend.
@@ -84,6 +100,14 @@ struct LineChart: Chart {
                                      height: markerSize, color: color)
                 }
             }
+        }
+        for marker in markers where marker.x >= xAxis.lower && marker.x <= xAxis.upper {
+            let x = frame.pixel(PlotPoint(marker.x, yAxis.lower)).x
+            surface.fillRect(x: x - 0.5, y: frame.top, width: 1, height: frame.plotHeight, color: marker.color)
+            // The label reads away from the nearer side of the plot.
+            let anchor: TextAnchor = x > frame.left + frame.plotWidth / 2 ? .end : .start
+            let style = TextStyle(scale: 1, color: marker.color, anchor: anchor)
+            surface.text(marker.label, x: x + (style.anchor == .end ? -4 : 4), y: frame.top + 8, style: style)
         }
         let legend = series.enumerated().map { index, entry in (entry.name, entry.color ?? PlotPalette.color(index)) }
         frame.drawLegend(legend, mark: .line, on: &surface)

@@ -105,11 +105,26 @@ struct SuiteName: SpecValue {
     }
 }
 
+/// What a run's curves are plotted against.
+enum CurveAxis: String, SpecChoice {
+    /// Optimizer steps.
+    case step
+    /// Epochs, fractional between their ends (step / steps per epoch).
+    case epoch
+    /// Seconds of training (the `wall_seconds` of curves.csv).
+    case seconds
+}
+
 /// What a run writes besides its curves and summary.
 typealias OutputSpec = Section<OutputKeys>
 
 struct OutputKeys: SpecKeys {
     let plots = SpecKey("plots", true, "Draw loss, accuracy, filter, attention and confusion plots.")
+    let curvesX = SpecKey(
+        "curves_x", CurveAxis.step,
+        "The x axis of the loss and accuracy plots: `step`, `epoch` (fractional: step / steps per epoch) or "
+            + "`seconds` of training. The plots mark the best validation accuracy's point, and where early "
+            + "stopping stopped.")
     let sampleLength = SpecKey(
         "sample_length", 200, range: .nonNegative, "Language models: characters generated before and after training.")
     let sampleTemperature = SpecKey(

@@ -1,13 +1,52 @@
 import Foundation
 import Models
 
+/// How a run's curves are drawn: against steps, epochs or seconds, with the best validation point and the point
+/// early stopping stopped at marked.
+struct CurveLayout {
+    var axis: CurveAxis = .step
+    /// Steps per epoch, for the `epoch` axis.
+    var stepsPerEpoch = 1
+    /// Whether the run had early stopping (its best weights were restored).
+    var earlyStopping = false
+
+    var label: String { axis == .seconds ? "seconds" : axis.rawValue }
+
+    func x(_ point: CurvePoint) -> Double {
+        switch axis {
+        case .step: Double(point.step)
+        case .epoch: Double(point.step) / Double(max(stepsPerEpoch, 1))
+        case .seconds: point.wallSeconds
+        }
+    }
+
+    /// The best validation point (highest accuracy, else lowest loss; the first of equals), labelled as what early
+    /// stopping restores when the run had it; and where an early-stopped run stopped.
+    func markers(_ curves: [CurvePoint], status: RunStatus) -> [VerticalMarker] {
+        let validation = curves.filter { $0.split == "validation" }
+        var markers: [VerticalMarker] = []
+        // The first of equal points, as early stopping keeps the first best epoch.
+        let best: CurvePoint? =
+            validation.allSatisfy { $0.accuracy != nil }
+            ? validation.reduce(nil) { best, p in best.map { p.accuracy! > $0.accuracy! ? p : $0 } ?? p }
+            : validation.reduce(nil) { best, p in best.map { p.loss < $0.loss ? p : $0 } ?? p }
+        if let best {
+            markers.append(VerticalMarker(x: x(best), label: earlyStopping ? "best, restored" : "best validation"))
+        }
+        if status == .earlyStopped, let last = curves.last {
+            markers.append(VerticalMarker(x: x(last), label: "early stop", color: RGB(hex: 0xC0392B)))  // red
+        }
+        return markers
+    }
+}
+
 /// The plots of a run: loss and accuracy curves, the test confusion matrix, the first-layer filters of CNNs and
 /// the last layer's attention for attention models (when `attention`), each as `name.svg` and `name.png` in
 /// `directory`. Returns the base names written.
 @discardableResult
 func writeRunPlots(
     curves: [CurvePoint], result: RunResult, task: ExperimentTask, title: String, directory: String,
-    attention: Bool = true
+    attention: Bool = true, layout: CurveLayout = CurveLayout()
 ) throws -> [String] {
     var written: [String] = []
     func save(_ chart: some Chart, _ name: String) throws {
@@ -18,17 +57,21 @@ func writeRunPlots(
     func series(_ value: (CurvePoint) -> Double?) -> [LineSeries] {
         splits.compactMap { split in
             let points = curves.filter { $0.split == split }
-                .compactMap { p in value(p).map { PlotPoint(Double(p.step), $0) } }
+                .compactMap { p in value(p).map { PlotPoint(layout.x(p), $0) } }
             return points.isEmpty ? nil : LineSeries(name: split, points: points)
         }
     }
-    try save(LineChart(title: "\(title): loss", xLabel: "step", yLabel: "loss", series: series(\.loss)), "loss")
+    let markers = layout.markers(curves, status: result.status)
+    func curveChart(_ what: String, _ value: (CurvePoint) -> Double?) -> LineChart {
+        LineChart(
+            title: "\(title): \(what)", xLabel: layout.label, yLabel: what.hasSuffix("accuracy") ? "accuracy" : what,
+            series: series(value), markers: markers)
+    }
+    try save(curveChart("loss", \.loss), "loss")
 
     switch task {
     case .classification(let classification):
-        try save(
-            LineChart(title: "\(title): accuracy", xLabel: "step", yLabel: "accuracy", series: series(\.accuracy)),
-            "accuracy")
+        try save(curveChart("accuracy", \.accuracy), "accuracy")
         if let confusion = result.confusion {
             let names = classification.test?.classNames ?? (0..<confusion.count).map(String.init)
             try save(
@@ -67,10 +110,7 @@ func writeRunPlots(
     case .languageModel:
         break
     case .sequenceToSequence:
-        try save(
-            LineChart(
-                title: "\(title): token accuracy", xLabel: "step", yLabel: "accuracy", series: series(\.accuracy)),
-            "accuracy")
+        try save(curveChart("token accuracy", \.accuracy), "accuracy")
     }
     return written
 }
