@@ -349,7 +349,12 @@ extension InterruptibleTraining {
             #expect(csv[0].hasPrefix("trial,round,values,status,steps,"))
             #expect(csv[1].hasPrefix("0,1,\"optimizer.lr=0.01\",completed,30,"))
             #expect(csv[2].hasPrefix("1,1,\"optimizer.lr=0.05\",completed,30,"))
-            #expect(FileManager.default.fileExists(atPath: folder + "/sweep_loss.png"))
+            for plot in ["sweep_loss", "sweep_accuracy", "sweep_train_loss", "sweep_vs_optimizer.lr"] {
+                #expect(FileManager.default.fileExists(atPath: folder + "/\(plot).png"), "\(plot)")
+            }
+            // The final test accuracies against the learning rate: the trials' own.
+            let reader = SVGReader(try String(contentsOfFile: folder + "/sweep_vs_optimizer.lr.svg", encoding: .utf8))
+            #expect(reader.texts.contains("optimizer.lr") && reader.texts.contains("test"))
         }
 
         @Test func aRefinedSweepDrawsItsSecondRoundAroundTheBestTrial() throws {

@@ -44,7 +44,8 @@ func runSweep(
         finished += trials
         if Interruption.requested { break }
     }
-    try writeSweepResults(trials: finished, folder: folder, title: document.spec.name)
+    let logKeys = Set(sweep?.random.entries.filter { $0.value.log }.map(\.key) ?? [])
+    try writeSweepResults(trials: finished, folder: folder, title: document.spec.name, logKeys: logKeys)
     if !failures.isEmpty {
         throw RunnerFailure(message: "sweep: " + failures.joined(separator: "; ") + "; see each trial's log.txt")
     }
@@ -119,19 +120,20 @@ func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) th
     return failures
 }
 
-/// `sweep.csv` and the overlay plots from the trials' summaries and curves.
-func writeSweepResults(trials: [SweepTrial], folder: String, title: String) throws {
+/// `sweep.csv` and the sweep's plots (`sweepCharts`) from the trials' summaries and curves; `logKeys` are the
+/// swept keys drawn from `log` ranges.
+func writeSweepResults(trials: [SweepTrial], folder: String, title: String, logKeys: Set<String> = []) throws {
     var lines = [
         "trial,round,values,status,steps,total_seconds,train_loss,train_accuracy,validation_loss,"
             + "validation_accuracy,test_loss,test_accuracy"
     ]
-    var lossSeries: [LineSeries] = []
-    var accuracySeries: [LineSeries] = []
+    var outcomes: [TrialOutcome] = []
     for trial in trials {
         let trialFolder = (folder as NSString).appendingPathComponent("trial-\(trial.index)")
         let summaryPath = (trialFolder as NSString).appendingPathComponent("summary.json")
         let label = trial.label.isEmpty ? "trial \(trial.index)" : trial.label
         var cells = ["\(trial.index)", "\(trial.round)", "\"\(label.replacingOccurrences(of: "\"", with: "'"))\""]
+        var metrics: [String: (loss: Double, accuracy: Double?)] = [:]
         if let text = try? String(contentsOfFile: summaryPath, encoding: .utf8),
             let summary = try? JSONParser.parse(text).objectValue
         {
@@ -149,6 +151,10 @@ func writeSweepResults(trials: [SweepTrial], folder: String, title: String) thro
             }
             cells += [field("status"), field("steps"), field("total_seconds")]
             cells += ["train", "validation", "test"].flatMap { [metric($0, "loss"), metric($0, "accuracy")] }
+            for split in ["train", "validation", "test"] {
+                guard let loss = Double(metric(split, "loss")) else { continue }
+                metrics[split] = (loss, Double(metric(split, "accuracy")))
+            }
         } else {
             cells += ["failed"] + [String](repeating: "", count: 8)
         }
@@ -157,22 +163,12 @@ func writeSweepResults(trials: [SweepTrial], folder: String, title: String) thro
         let curvesPath = (trialFolder as NSString).appendingPathComponent("curves.csv")
         let points = ((try? String(contentsOfFile: curvesPath, encoding: .utf8)) ?? "")
             .split(separator: "\n").dropFirst().compactMap(CurvePoint.init(csvLine:))
-        let split = points.contains { $0.split == "validation" } ? "validation" : "train"
-        let chosen = points.filter { $0.split == split }
-        lossSeries.append(LineSeries(name: label, points: chosen.map { PlotPoint(Double($0.step), $0.loss) }))
-        let accuracies = chosen.compactMap { p in p.accuracy.map { PlotPoint(Double(p.step), $0) } }
-        if !accuracies.isEmpty { accuracySeries.append(LineSeries(name: label, points: accuracies)) }
+        outcomes.append(TrialOutcome(label: label, values: trial.values, metrics: metrics, curves: points))
     }
     try (lines.joined(separator: "\n") + "\n")
         .write(toFile: (folder as NSString).appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
-    try write(
-        LineChart(title: "\(title): loss per trial", xLabel: "step", yLabel: "loss", series: lossSeries),
-        to: (folder as NSString).appendingPathComponent("sweep_loss"))
-    if !accuracySeries.isEmpty {
-        try write(
-            LineChart(
-                title: "\(title): accuracy per trial", xLabel: "step", yLabel: "accuracy", series: accuracySeries),
-            to: (folder as NSString).appendingPathComponent("sweep_accuracy"))
+    for (name, chart) in sweepCharts(outcomes, logKeys: logKeys, title: title) {
+        try write(chart, to: (folder as NSString).appendingPathComponent(name))
     }
     print(lines.joined(separator: "\n"))
 }

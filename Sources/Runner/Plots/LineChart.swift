@@ -39,6 +39,8 @@ struct LineChart: Chart {
     var series: [LineSeries]
     /// Plot y on a log10 scale (points with y ≤ 0 are then skipped).
     var logY = false
+    /// Plot x on a log10 scale (points with x ≤ 0 are then skipped), as for a learning rate swept over decades.
+    var logX = false
     var width = 760
     var height = 460
     /// Stroke width of the curves, in pixels.
@@ -50,7 +52,7 @@ struct LineChart: Chart {
 
     /// The points of `series` that can be drawn on this chart.
     func drawablePoints(of series: LineSeries) -> [PlotPoint] {
-        series.points.filter { $0.isFinite && (!logY || $0.y > 0) }
+        series.points.filter { $0.isFinite && (!logY || $0.y > 0) && (!logX || $0.x > 0) }
     }
 
     /// The x and y axes: the data's extent, widened to nice ticks.
@@ -65,7 +67,10 @@ struct LineChart: Chart {
             minX = min(minX, p.x); maxX = max(maxX, p.x)
             minY = min(minY, p.y); maxY = max(maxY, p.y)
         }
-        let x = AxisTicks.linear(lower: minX, upper: maxX, targetCount: 6)
+        let x =
+            logX
+            ? AxisTicks.logarithmic(lower: minX, upper: maxX)
+            : AxisTicks.linear(lower: minX, upper: maxX, targetCount: 6)
         let y = logY ? AxisTicks.logarithmic(lower: minY, upper: maxY) : AxisTicks.linear(lower: minY, upper: maxY)
         return (x, y)
     }
