@@ -73,7 +73,7 @@ func buildExperiment(
         (model, note) = (seq2seq, data.note)
         let length = data.train.length
         summary = try! ModelSummary(seq2seq, sourceLength: length, targetLength: length)  // fits by construction
-        stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
+        stepsPerEpoch = batchCount(data.train.count, batchSize: spec.training.batchSize)
         task = .sequenceToSequence(
             SequenceTask(
                 model: seq2seq, train: data.train, validation: data.validation, test: data.test,
@@ -103,14 +103,18 @@ func buildExperiment(
             batchSize: spec.training.batchSize,
             source: source)
         (note, featureNames) = (data.note, data.featureNames)
-        stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
+        stepsPerEpoch = batchCount(data.train.count, batchSize: spec.training.batchSize)
         task = .classification(
             ClassificationTask(
                 train: data.train, validation: data.validation, test: data.test, suites: data.suites, loss: spec.loss,
                 model: classifier, inputDType: dtype, augmentation: data.augmentation))
     }
 
-    let totalSteps = spec.training.steps ?? (spec.training.epochs ?? 1) * stepsPerEpoch
+    guard let totalSteps = spec.training.steps ?? Int.exactProduct(spec.training.epochs ?? 1, stepsPerEpoch) else {
+        throw SpecError(
+            source: source, path: SpecPath.root.appending("training").appending("epochs"),
+            "\(spec.training.epochs ?? 1) epochs of \(stepsPerEpoch) steps are more steps than an integer can count")
+    }
     let schedule = spec.schedule.schedule(totalSteps: totalSteps)
     if case .cosine(let steps, _) = schedule.decay { spec.schedule.steps = steps }
     if spec.training.batchShards > 1 && !model.namedBuffers.isEmpty {
@@ -124,6 +128,9 @@ func buildExperiment(
         optimizer: spec.optimizer.makeOptimizer(model.trainableParameters, layerGroups: penalizedGroups),
         schedule: schedule, dataNote: note, featureNames: featureNames)
 }
+
+/// The batches of an epoch over `count` examples, the last one possibly smaller: ⌈count / batchSize⌉.
+func batchCount(_ count: Int, batchSize: Int) -> Int { count / batchSize + (count % batchSize == 0 ? 0 : 1) }
 
 /// Batch normalization in training needs more than one value per channel in every batch; the last batch of an
 /// epoch may be smaller, so its size is checked too.
@@ -140,7 +147,7 @@ private func checkBatchNormBatches(
         let perChannel: Int
         switch layer {
         case is BatchNorm1d: perChannel = smallest
-        case is BatchNorm2d: perChannel = smallest * input.dropFirst().reduce(1, *)
+        case is BatchNorm2d: perChannel = Int.exactProduct([smallest] + input.dropFirst()) ?? Int.max
         default: continue
         }
         if perChannel <= 1 {

@@ -175,11 +175,12 @@ struct DataKeys: SpecKeys {
 }
 
 extension Section where Keys == DataKeys {
-    /// The number of generated examples (a synthetic table, digit strings), known without reading anything.
+    /// The number of generated examples (a synthetic table, digit strings), known without reading anything;
+    /// `Int.max` for blobs too many to count (the rules report it at `points`).
     var syntheticCount: Int? {
         switch self.dataset {
         case .xor: 4
-        case .blobs: self.points * self.classes
+        case .blobs: Int.exactProduct(self.points, self.classes) ?? Int.max
         case .separable, .circle, .spiral, .gaussian, .xorNoisy, .sequences: self.points
         default: nil
         }

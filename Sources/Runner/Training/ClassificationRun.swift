@@ -149,7 +149,8 @@ struct ClassificationRun {
                 state.runningLoss += value * Double(batch.labels.count)
                 state.runningCorrect += Double(zip(predicted, batch.labels).filter { $0 == $1 }.count)
                 state.runningCount += batch.labels.count
-                progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * batchSize)
+                let samples = Int.exactProduct(state.step - start.step, batchSize) ?? Int.max
+                progress?.update(done: state.step, loss: value, samples: samples)
 
                 if state.step % logEvery == 0 || state.step == totalSteps {
                     record(
