@@ -57,6 +57,12 @@ func buildExperiment(
                 &spec.data, modelBlockSize: spec.model.blockSize, resolver: resolver, source: source)
         }
         let configuration = spec.model.decoderConfiguration(vocabularySize: text.vocabulary.count)
+        let estimate = MemoryEstimate(
+            transformer: spec.model, layers: spec.model.depth, length: spec.model.blockSize,
+            vocabulary: text.vocabulary.count)
+        if let issue = estimate.problem(spec, batch: spec.training.batchSize) {
+            throw SpecError(source: source, issues: [issue])
+        }
         let transformer = DecoderTransformer(configuration, dtype: dtype, using: &rng)
         let blockSize = spec.data.blockSize ?? configuration.blockSize
         (model, note, stepsPerEpoch) = (transformer, text.note, 1)
@@ -94,6 +100,11 @@ func buildExperiment(
                 lossPath: SpecPath.root.appending("loss"), diagnostics)
         else { throw SpecError(source: source, issues: diagnostics.issues) }
         spec.model = fitted.spec
+        var estimate = MemoryEstimate(fitted, shape: data.shape, loss: spec.loss, classesKey: spec.data.classesKey)
+        estimate.addData(of: spec.data)
+        if let issue = estimate.problem(spec, batch: min(spec.training.batchSize, data.train.count)) {
+            throw SpecError(source: source, issues: [issue])
+        }
         var building = LayerBuilding(dtype: dtype, rng: rng, training: data.train)
         let classifier = fitted.build(&building)
         (model, penalizedGroups) = (classifier, building.penalizedGroups)

@@ -56,6 +56,12 @@ func loadClassificationData(
             pool = try location.loadImages(split: .train)
             if split == nil { testSet = try location.loadImages(split: .test) }
             note = location.summary
+            if let test = testSet, test.exampleShape != pool.exampleShape {
+                throw fail(
+                    spec.path == nil ? "dataset" : "path",
+                    "the test images are \(describeShape(test.exampleShape)), the training images "
+                        + "\(describeShape(pool.exampleShape)) (\(location.summary)); a model takes one shape")
+            }
         case .edges:
             (pool, testSet, note) = edgeImages(spec, seed: seed)
         case .csv:

@@ -199,6 +199,26 @@ extension Section where Keys == DataKeys {
     }
 }
 
+extension Section where Keys == DataKeys {
+    /// The key that sets the number of classes, for messages about the output layer's size.
+    var classesKey: SpecPath {
+        let path = SpecPath.root.appending("data")
+        switch self.dataset {
+        case .blobs: return path.appending("classes")
+        case .csv: return path.appending("label_column")
+        default: return path.appending("dataset")
+        }
+    }
+
+    /// The most examples a batch of `batchSize` can hold: a language model's batch is `batchSize` blocks, a
+    /// classifier's at most the training examples (all of an image file's when the count is not known yet).
+    func largestBatch(_ batchSize: Int, isText: Bool) -> Int {
+        if isText { return batchSize }
+        let available = self.train ?? (self.dataset == .edges ? self.points : nil) ?? self.syntheticCount ?? 70_000
+        return Swift.min(batchSize, available)
+    }
+}
+
 /// What a classifier sees: the shape of one example (no batch axis) and the number of classes.
 struct DataShape: Equatable, Sendable {
     var exampleShape: [Int]

@@ -147,11 +147,26 @@ struct ExperimentKeys: SpecKeys {
         if model.type == .kernelPerceptron, !d.hasIssues(under: root.appending("model").appending("type")) {
             checkKernelPerceptronSettings(spec, at: root, d)
         }
-        if !d.hasIssues(under: root), !isText, let shape = data.knownShape,
-            let fitted = fitModel(
-                model, to: shape, loss: spec.loss, at: root.appending("model"), lossPath: root.appending("loss"), d)
-        {
+        guard !d.hasIssues(under: root) else { return }
+        var estimate = MemoryEstimate()
+        if model.type == .transformer {
+            // The corpus is not read yet; a byte-sized vocabulary bounds a character corpus's.
+            estimate = MemoryEstimate(transformer: model, layers: model.depth, length: model.blockSize, vocabulary: 256)
+        } else if model.type == .seq2seq {
+            estimate = MemoryEstimate(
+                transformer: model, layers: model.encoderLayers + model.decoderLayers, length: data.length,
+                vocabulary: data.digits + 1)
+        } else if let shape = data.knownShape {
+            guard
+                let fitted = fitModel(
+                    model, to: shape, loss: spec.loss, at: root.appending("model"), lossPath: root.appending("loss"), d)
+            else { return }
             spec.model = fitted.spec
+            estimate = MemoryEstimate(fitted, shape: shape, loss: spec.loss, classesKey: data.classesKey)
+        }
+        estimate.addData(of: data)
+        if let issue = estimate.problem(spec, batch: data.largestBatch(spec.training.batchSize, isText: isText)) {
+            d.report(issue.path ?? root, issue.message)
         }
     }
 
