@@ -8,6 +8,9 @@ extension DataKeys {
         if data.dataset == .csv && data.path == nil && !diagnostics.hasIssues(under: path.appending("path")) {
             diagnostics.report(path.appending("path"), "required key is missing; expected the path of the CSV file")
         }
+        if let file = data.path, file.contains("\0") {
+            diagnostics.report(path.appending("path"), "a path cannot hold a NUL character (\\u0000)")
+        }
         guard !diagnostics.hasIssues(under: path) else { return }
         if data.dataset == .csv { checkColumns(data, at: path, diagnostics) }
         if data.dataset == .edges { checkEdges(data, at: path, diagnostics) }

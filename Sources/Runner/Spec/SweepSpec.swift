@@ -160,6 +160,10 @@ struct KeyPathMap<Value: SpecValue>: SpecValue {
             diagnostics.report(path, "expected an object, got \(json.excerpt())")
             return nil
         }
+        if members.isEmpty {
+            diagnostics.report(path, "expected at least one key path, got {}; leave the key out instead")
+            return nil
+        }
         var map = Self()
         for key in members.keys.sorted() {
             if let value = Value.read(members[key]!, at: path.appending(entry: key), range: range, diagnostics) {
