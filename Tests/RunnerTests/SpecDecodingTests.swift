@@ -31,7 +31,7 @@ func sameJSON(_ a: JSONValue, _ b: JSONValue) -> Bool {
           "schedule": {"warmup_steps": 0, "decay": "constant"},
           "training": {"epochs": 1, "steps": null, "batch_size": 32, "shuffle": true, "evaluate_every": null,
                        "log_every": 100, "early_stopping_patience": null, "checkpoint_every": null,
-                       "batch_shards": 1},
+                       "batch_shards": 1, "memory_limit_gb": null},
           "evaluation": {"suites": []},
           "outputs": {"plots": true, "sample_length": 200, "sample_temperature": 0, "attention_plot": true,
                       "predictions": false, "least_squares": false, "tensorboard": true},

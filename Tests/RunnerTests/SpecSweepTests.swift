@@ -211,7 +211,7 @@ private let refinedSweep = """
         (
             "{\"random\": {\"optimizer.lr\": {\"min\": 0.01, \"max\": 0.1}}, \"trials\": 5000, "
                 + "\"refine\": {\"rounds\": 3}}",
-            "$.sweep: expands to 15000 trials, more than 10000"
+            "$.sweep: expands to 15000 trials; at most 10000"
         ),
     ]
     for (sweep, expected) in cases {

@@ -49,7 +49,7 @@ public struct BatchLoader {
 
     /// The number of batches in one epoch.
     public var batchCount: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        dataset.count / batchSize + (dropLast || dataset.count % batchSize == 0 ? 0 : 1)
     }
 
     /// The order in which epoch `epoch` visits the examples (before `dropLast` is applied).

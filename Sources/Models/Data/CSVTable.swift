@@ -70,6 +70,15 @@ public struct CSVTable: Sendable {
 
         guard let first = records.first else { throw .invalidFormat(path: source, reason: "no header row") }
         header = first.cells
+        // A name twice would make a column both the label and a feature, or one feature twice.
+        for (i, name) in header.enumerated() {
+            if let earlier = header[..<i].firstIndex(of: name) {
+                throw .invalidFormat(
+                    path: source,
+                    reason: "the header names columns \(earlier + 1) and \(i + 1) both \(quoteJSONString(name)); "
+                        + "column names must differ")
+            }
+        }
         for (k, record) in records.enumerated().dropFirst() where record.cells.count != header.count {
             throw .invalidFormat(
                 path: source,

@@ -130,7 +130,8 @@ public func quoteJSONString(_ s: String) -> String {
         case "\n": out += "\\n"
         case "\r": out += "\\r"
         case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
+        // Control characters (C0, DEL and C1, which include terminal escapes) are escaped, never written raw.
+        case _ where scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value):
             let hex = String(scalar.value, radix: 16)
             out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
         default: out.unicodeScalars.append(scalar)

@@ -62,6 +62,11 @@ public struct Conv2d: UnaryLayer {
         dilation: Size2D = 1, paddingMode: PaddingMode = .zeros, groups: Int = 1
     ) throws(ShapeError) -> [Int] {
         let (c, h, w) = try imageShape(input)
+        try checkSettingSizes([
+            ("kernel", [kernel.height, kernel.width]), ("stride", [stride.height, stride.width]),
+            ("padding", [padding.top, padding.bottom, padding.left, padding.right]),
+            ("dilation", [dilation.height, dilation.width]), ("input", [h, w]),
+        ])
         guard c % groups == 0 && outChannels % groups == 0 else {
             throw ShapeError("\(groups) groups do not divide its \(c) input and \(outChannels) output channels")
         }
@@ -153,6 +158,10 @@ public struct Conv1d: UnaryLayer {
     ) throws(ShapeError) -> [Int] {
         guard input.count == 2 else { throw ShapeError("needs (C, L) sequences") }
         let (c, l) = (input[0], input[1])
+        try checkSettingSizes([
+            ("kernel", [kernel]), ("stride", [stride]), ("padding", [padding.left, padding.right]),
+            ("dilation", [dilation]), ("input", [l]),
+        ])
         guard c % groups == 0 && outChannels % groups == 0 else {
             throw ShapeError("\(groups) groups do not divide its \(c) input and \(outChannels) output channels")
         }
@@ -232,6 +241,12 @@ public struct ConvTranspose2d: UnaryLayer {
         outputPadding: Size2D = 0, dilation: Size2D = 1
     ) throws(ShapeError) -> [Int] {
         let (_, h, w) = try imageShape(input)
+        try checkSettingSizes([
+            ("kernel", [kernel.height, kernel.width]), ("stride", [stride.height, stride.width]),
+            ("padding", [padding.top, padding.bottom, padding.left, padding.right]),
+            ("output padding", [outputPadding.height, outputPadding.width]),
+            ("dilation", [dilation.height, dilation.width]), ("input", [h, w]),
+        ])
         guard outputPadding.height < max(stride.height, dilation.height),
             outputPadding.width < max(stride.width, dilation.width)
         else {
@@ -281,4 +296,18 @@ func describe(_ padding: Padding2D) -> String {
 /// `1` for equal padding on both sides, `(left, right)` otherwise.
 func describe(_ padding: Padding1D) -> String {
     padding.left == padding.right ? "\(padding.left)" : "(\(padding.left), \(padding.right))"
+}
+
+/// The largest kernel, stride, padding, dilation or input side a convolution's output shape is computed for: the
+/// formulas multiply and add them, which stays exact up to here.
+public let largestConvolutionSetting = 1 << 30
+
+/// Throws when a setting (by name, its values along each axis) exceeds `largestConvolutionSetting`.
+private func checkSettingSizes(_ settings: [(name: String, values: [Int])]) throws(ShapeError) {
+    for (name, values) in settings {
+        if let value = values.first(where: { $0 > largestConvolutionSetting }) {
+            throw ShapeError(
+                "\(name) \(value) is larger than the largest size supported, \(largestConvolutionSetting)")
+        }
+    }
 }

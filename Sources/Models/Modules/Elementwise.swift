@@ -83,7 +83,10 @@ public struct Flatten: UnaryLayer {
 
     public func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         let kept = min(startAxis - 1, input.count)
-        return Array(input.prefix(kept)) + [input.dropFirst(kept).reduce(1, *)]
+        guard let size = Int.exactProduct(input.dropFirst(kept)) else {
+            throw ShapeError("would make one axis of more values than an integer can count")
+        }
+        return Array(input.prefix(kept)) + [size]
     }
 
     public var description: String { "Flatten()" }

@@ -90,11 +90,40 @@ func defaultRunFolder(name: String) -> String {
     return candidate
 }
 
+/// Creates the output folder `folder` and its parents, or throws one line naming it and the problem (a file in
+/// the way, no permission) instead of a Foundation error.
+func createOutputFolder(_ folder: String) throws {
+    let manager = FileManager.default
+    func isFolder(_ path: String) -> Bool? {
+        var folder: ObjCBool = false
+        return manager.fileExists(atPath: path, isDirectory: &folder) ? folder.boolValue : nil
+    }
+    if isFolder(folder) == true { return }
+    // The nearest part of the path that exists says why the folder cannot be made.
+    var existing = folder
+    while isFolder(existing) == nil && existing != "/" && !existing.isEmpty {
+        existing = (existing as NSString).deletingLastPathComponent
+    }
+    if existing.isEmpty { existing = "." }
+    if isFolder(existing) == false {
+        let what = existing == folder ? "it is" : "\(existing) is"
+        throw RunError.cannotWrite(path: folder, reason: "\(what) a file, not a folder")
+    }
+    if !manager.isWritableFile(atPath: existing) {
+        throw RunError.cannotWrite(path: folder, reason: "the folder \(existing) is not writable")
+    }
+    do {
+        try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+        throw RunError.cannotWrite(path: folder, reason: "cannot create the folder (\(error.localizedDescription))")
+    }
+}
+
 /// Trains one experiment into `folder` and writes every output; returns how the run ended.
 @discardableResult
 func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Bool) throws -> RunStatus {
     let experiment = try buildExperiment(spec)
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try createOutputFolder(folder)
     func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
     try (experiment.spec.resolvedJSON.prettyJSON + "\n")
         .write(toFile: path("spec.json"), atomically: true, encoding: .utf8)

@@ -16,7 +16,7 @@ func runSweep(
     let sweep = document.spec.sweep
     let refine = sweep?.refine
     let parallel = max(1, sweep?.parallel ?? 1)
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try createOutputFolder(folder)
     let count = sweep?.trialCount ?? 1
     let rounds = refine.map { " in \($0.rounds) rounds" } ?? ""
     print("sweep \(document.spec.name): \(count) trials\(rounds), \(parallel) at a time → \(folder)")

@@ -60,6 +60,12 @@ func buildExperiment(
                 &spec.data, modelBlockSize: spec.model.blockSize, resolver: resolver, source: source)
         }
         let configuration = spec.model.decoderConfiguration(vocabularySize: text.vocabulary.count)
+        let estimate = MemoryEstimate(
+            transformer: spec.model, layers: spec.model.depth, length: spec.model.blockSize,
+            vocabulary: text.vocabulary.count)
+        if let issue = estimate.problem(spec, batch: spec.training.batchSize) {
+            throw SpecError(source: source, issues: [issue])
+        }
         let transformer = DecoderTransformer(configuration, dtype: dtype, using: &rng)
         let blockSize = spec.data.blockSize ?? configuration.blockSize
         (model, note, stepsPerEpoch) = (transformer, text.note, 1)
@@ -76,7 +82,7 @@ func buildExperiment(
         (model, note) = (seq2seq, data.note)
         let length = data.train.length
         summary = try! ModelSummary(seq2seq, sourceLength: length, targetLength: length)  // fits by construction
-        stepsPerEpoch = (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
+        stepsPerEpoch = batchCount(data.train.count, batchSize: spec.training.batchSize)
         task = .sequenceToSequence(
             SequenceTask(
                 model: seq2seq, train: data.train, validation: data.validation, test: data.test,
@@ -97,6 +103,11 @@ func buildExperiment(
                 lossPath: SpecPath.root.appending("loss"), diagnostics)
         else { throw SpecError(source: source, issues: diagnostics.issues) }
         spec.model = fitted.spec
+        var estimate = MemoryEstimate(fitted, shape: data.shape, loss: spec.loss, classesKey: spec.data.classesKey)
+        estimate.addData(of: spec.data)
+        if let issue = estimate.problem(spec, batch: min(spec.training.batchSize, data.train.count)) {
+            throw SpecError(source: source, issues: [issue])
+        }
         var building = LayerBuilding(dtype: dtype, rng: rng, training: data.train)
         let classifier = fitted.build(&building)
         (model, penalizedGroups) = (classifier, building.penalizedGroups)
@@ -108,14 +119,18 @@ func buildExperiment(
         (note, featureNames) = (data.note, data.featureNames)
         stepsPerEpoch =
             classifier is KernelPerceptron
-            ? data.train.count : (data.train.count + spec.training.batchSize - 1) / spec.training.batchSize
+            ? data.train.count : batchCount(data.train.count, batchSize: spec.training.batchSize)
         task = .classification(
             ClassificationTask(
                 train: data.train, validation: data.validation, test: data.test, suites: data.suites, loss: spec.loss,
                 model: classifier, inputDType: dtype, augmentation: data.augmentation))
     }
 
-    let totalSteps = spec.training.steps ?? (spec.training.epochs ?? 1) * stepsPerEpoch
+    guard let totalSteps = spec.training.steps ?? Int.exactProduct(spec.training.epochs ?? 1, stepsPerEpoch) else {
+        throw SpecError(
+            source: source, path: SpecPath.root.appending("training").appending("epochs"),
+            "\(spec.training.epochs ?? 1) epochs of \(stepsPerEpoch) steps are more steps than an integer can count")
+    }
     let schedule = spec.schedule.schedule(totalSteps: totalSteps)
     if case .cosine(let steps, _) = schedule.decay { spec.schedule.steps = steps }
     if spec.training.batchShards > 1 && !model.namedBuffers.isEmpty {
@@ -129,6 +144,9 @@ func buildExperiment(
         optimizer: spec.optimizer.makeOptimizer(model.trainableParameters, layerGroups: penalizedGroups),
         schedule: schedule, dataNote: note, featureNames: featureNames, stepsPerEpoch: stepsPerEpoch)
 }
+
+/// The batches of an epoch over `count` examples, the last one possibly smaller: ⌈count / batchSize⌉.
+func batchCount(_ count: Int, batchSize: Int) -> Int { count / batchSize + (count % batchSize == 0 ? 0 : 1) }
 
 /// Batch normalization in training needs more than one value per channel in every batch; the last batch of an
 /// epoch may be smaller, so its size is checked too.
@@ -145,7 +163,7 @@ private func checkBatchNormBatches(
         let perChannel: Int
         switch layer {
         case is BatchNorm1d: perChannel = smallest
-        case is BatchNorm2d: perChannel = smallest * input.dropFirst().reduce(1, *)
+        case is BatchNorm2d: perChannel = Int.exactProduct([smallest] + input.dropFirst()) ?? Int.max
         default: continue
         }
         if perChannel <= 1 {

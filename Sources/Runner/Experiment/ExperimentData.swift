@@ -56,6 +56,12 @@ func loadClassificationData(
             pool = try location.loadImages(split: .train)
             if split == nil { testSet = try location.loadImages(split: .test) }
             note = location.summary
+            if let test = testSet, test.exampleShape != pool.exampleShape {
+                throw fail(
+                    spec.path == nil ? "dataset" : "path",
+                    "the test images are \(describeShape(test.exampleShape)), the training images "
+                        + "\(describeShape(pool.exampleShape)) (\(location.summary)); a model takes one shape")
+            }
         case .edges:
             (pool, testSet, note) = edgeImages(spec, seed: seed)
         case .csv:
@@ -138,12 +144,17 @@ func splitCounts(
 ) throws(SpecError) -> (train: Int, test: Int) {
     let carvesTest = spec.dataset.carvesTest
     let testCount = carvesTest ? (spec.test ?? 0) : min(spec.test ?? Int.max, testSetCount ?? 0)
-    let carved = spec.validation + (carvesTest ? testCount : 0)
+    let what = carvesTest ? "train + validation + test" : "train + validation"
+    let key = SpecPath.root.appending("data").appending(spec.train == nil ? "validation" : "train")
+    guard let carved = Int.exactSum(spec.validation, carvesTest ? testCount : 0),
+        let total = Int.exactSum(spec.train ?? 0, carved)
+    else {
+        throw SpecError(source: source, path: key, "\(what) examples are more than an integer can count")
+    }
     let trainCount = spec.train ?? (poolCount - carved)
-    guard trainCount > 0, trainCount + carved <= poolCount else {
-        let what = carvesTest ? "train + validation + test" : "train + validation"
+    guard trainCount > 0, total <= poolCount else {
         throw SpecError(
-            source: source, path: SpecPath.root.appending("data").appending(spec.train == nil ? "validation" : "train"),
+            source: source, path: key,
             "\(what) = \(max(trainCount, 0) + carved) examples, but the data has \(poolCount)"
                 + (spec.train == nil ? ", leaving none for training" : ""))
     }

@@ -38,6 +38,8 @@ struct FittedLayer {
     var output: [Int]
     var weightShape: [Int]? = nil
     var build: (inout LayerBuilding) -> any Layer
+    /// The layers inside it (a residual block's body), for estimates of its size.
+    var parts: [FittedLayer] = []
 }
 
 /// What building fitted layers uses and collects: the dtype of the parameters, the generator of their initial

@@ -162,14 +162,24 @@ func fitResidual(_ specs: inout [LayerSpec], input: [Int], fitting: LayerFitting
     case .success(let (layers, resolved)): (body, specs) = (layers, resolved)
     }
     let output = body.last?.output ?? input
+    // Whether a projection exists depends on the ranks and sides only: it is tried on one channel (one feature),
+    // so that no large weight is drawn before the model's size is checked.
+    let probe = { (shape: [Int]) in shape.isEmpty ? shape : [1] + shape.dropFirst() }
     var scratch = RandomGenerator(seed: 0)
-    _ = try Residual.projection(from: input, to: output, dtype: .float32, using: &scratch)  // throws when none fits
-    return FittedLayer(output: output) { b in
+    do {
+        _ = try Residual.projection(from: probe(input), to: probe(output), dtype: .float32, using: &scratch)
+    } catch {
+        throw ShapeError(
+            "no 1×1 projection maps the input \(describeShape(input)) to the body's output \(describeShape(output))")
+    }
+    var fitted = FittedLayer(output: output) { b in
         let layers = body.map { $0.build(&b) }
         // The shapes were checked above, so a projection exists.
         let shortcut = try! Residual.projection(from: input, to: output, dtype: b.dtype, using: &b.rng)
         return Residual(Sequential(layers, fusion: fitting.fusion), shortcut: shortcut)
     }
+    fitted.parts = body
+    return fitted
 }
 
 /// A Vision Transformer fitted to square images: the image size and channels filled in from the data.

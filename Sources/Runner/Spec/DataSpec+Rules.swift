@@ -8,6 +8,9 @@ extension DataKeys {
         if data.dataset == .csv && data.path == nil && !diagnostics.hasIssues(under: path.appending("path")) {
             diagnostics.report(path.appending("path"), "required key is missing; expected the path of the CSV file")
         }
+        if let file = data.path, file.contains("\0") {
+            diagnostics.report(path.appending("path"), "a path cannot hold a NUL character (\\u0000)")
+        }
         guard !diagnostics.hasIssues(under: path) else { return }
         if data.dataset == .csv { checkColumns(data, at: path, diagnostics) }
         if data.dataset == .edges { checkEdges(data, at: path, diagnostics) }
@@ -17,9 +20,23 @@ extension DataKeys {
                 "\(data.augmentCropPadding) pixels of padding on \(side)×\(side) images would let a crop miss the "
                     + "image; at most \(side - 1)")
         }
+        if data.dataset == .blobs, Int.exactProduct(data.points, data.classes) == nil {
+            diagnostics.report(
+                path.appending("points"),
+                "\(data.points) points in each of \(data.classes) classes are more than an integer can count")
+        }
         guard let total = data.syntheticCount, !diagnostics.hasIssues(under: path) else { return }
         let test = data.test ?? 0
-        if let train = data.train, train + data.validation + test > total {
+        if let train = data.train, Int.exactSum(train, data.validation, test) == nil {
+            diagnostics.report(
+                path.appending("train"),
+                "\(train) train + \(data.validation) validation + \(test) test examples are more than an integer "
+                    + "can count")
+        } else if data.train == nil, Int.exactSum(data.validation, test) == nil {
+            diagnostics.report(
+                path.appending("validation"),
+                "\(data.validation) validation + \(test) test examples are more than an integer can count")
+        } else if let train = data.train, train + data.validation + test > total {
             diagnostics.report(
                 path.appending("train"),
                 "\(train) train + \(data.validation) validation + \(test) test examples exceed the "
@@ -57,18 +74,23 @@ extension DataKeys {
     /// training and validation images fit in the generated training set, the test images in the test set.
     private static func checkEdges(_ data: DataSpec, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
         let (side, thickness, shift) = (data.imageSize, data.thickness, data.testShift)
+        if Int.exactProduct(side, side) == nil {
+            diagnostics.report(
+                path.appending("image_size"), "\(side)×\(side) images have more pixels than an integer can count")
+            return
+        }
         if thickness >= side {
             diagnostics.report(
                 path.appending("thickness"),
                 "a line \(thickness) pixels thick fills the \(side)×\(side) image; at most \(side - 1)")
-        } else if thickness + shift > side {
+        } else if shift > side - thickness {
             diagnostics.report(
                 path.appending("test_shift"),
                 "a line \(thickness) pixel\(thickness == 1 ? "" : "s") thick shifted by \(shift) leaves the "
                     + "\(side)×\(side) image; at most \(side - thickness)")
         }
         let points = data.points
-        if let train = data.train, train + data.validation > points {
+        if let train = data.train, Int.exactSum(train, data.validation).map({ $0 > points }) ?? true {
             diagnostics.report(
                 path.appending("train"),
                 "\(train) train + \(data.validation) validation images exceed the \(points) generated training images "

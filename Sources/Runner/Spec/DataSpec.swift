@@ -175,11 +175,12 @@ struct DataKeys: SpecKeys {
 }
 
 extension Section where Keys == DataKeys {
-    /// The number of generated examples (a synthetic table, digit strings), known without reading anything.
+    /// The number of generated examples (a synthetic table, digit strings), known without reading anything;
+    /// `Int.max` for blobs too many to count (the rules report it at `points`).
     var syntheticCount: Int? {
         switch self.dataset {
         case .xor: 4
-        case .blobs: self.points * self.classes
+        case .blobs: Int.exactProduct(self.points, self.classes) ?? Int.max
         case .separable, .circle, .spiral, .gaussian, .xorNoisy, .sequences: self.points
         default: nil
         }
@@ -195,6 +196,26 @@ extension Section where Keys == DataKeys {
         case .blobs: DataShape(exampleShape: [2], classCount: self.classes)
         case .csv, .tinyShakespeare, .sequences: nil
         }
+    }
+}
+
+extension Section where Keys == DataKeys {
+    /// The key that sets the number of classes, for messages about the output layer's size.
+    var classesKey: SpecPath {
+        let path = SpecPath.root.appending("data")
+        switch self.dataset {
+        case .blobs: return path.appending("classes")
+        case .csv: return path.appending("label_column")
+        default: return path.appending("dataset")
+        }
+    }
+
+    /// The most examples a batch of `batchSize` can hold: a language model's batch is `batchSize` blocks, a
+    /// classifier's at most the training examples (all of an image file's when the count is not known yet).
+    func largestBatch(_ batchSize: Int, isText: Bool) -> Int {
+        if isText { return batchSize }
+        let available = self.train ?? (self.dataset == .edges ? self.points : nil) ?? self.syntheticCount ?? 70_000
+        return Swift.min(batchSize, available)
     }
 }
 

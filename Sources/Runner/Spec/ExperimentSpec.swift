@@ -14,7 +14,12 @@ typealias ExperimentSpec = Section<ExperimentKeys>
 struct ExperimentKeys: SpecKeys {
     let name = SpecKey(
         "name", derived: "experiment", becomes: "the file's base name (`\"experiment\"` for text)",
-        "The run's name, used for its output folder.")
+        "The run's name, used for its output folder `runs/<name>-<time>`: a name refused unless it is a safe "
+            + "folder name (no `/`, no control characters such as newlines or terminal escapes, not `.` or `..`, at "
+            + "most \(largestNameBytes) bytes).")
+
+    /// The longest name, in UTF-8 bytes: with the time stamp a run folder adds, within a file name's 255.
+    static let largestNameBytes = 200
     let seed = SpecKey(
         "seed", 0, range: .nonNegative, "Seed of initialization, data splits, shuffling, dropout and sampling.")
     let data = SpecKey("data", DataSpec(), "[The data](#data): the dataset and its splits.")
@@ -36,6 +41,11 @@ struct ExperimentKeys: SpecKeys {
     /// known shape (the model is fitted to it). A rule is skipped when a section it reads already has a problem,
     /// so that one mistake is reported once.
     static func check(_ spec: inout ExperimentSpec, at root: SpecPath, _ d: SpecDiagnostics) {
+        if let problem = folderNameProblem(spec.name) {
+            d.report(
+                root.appending("name"),
+                "\(JSONValue.string(spec.name).excerpt()) is not a safe folder name: \(problem)")
+        }
         let dataOK = !d.hasIssues(under: root.appending("data"))
         let modelOK = !d.hasIssues(under: root.appending("model"))
         let trainingOK = !d.hasIssues(under: root.appending("training"))
@@ -147,12 +157,38 @@ struct ExperimentKeys: SpecKeys {
         if model.type == .kernelPerceptron, !d.hasIssues(under: root.appending("model").appending("type")) {
             checkKernelPerceptronSettings(spec, at: root, d)
         }
-        if !d.hasIssues(under: root), !isText, let shape = data.knownShape,
-            let fitted = fitModel(
-                model, to: shape, loss: spec.loss, at: root.appending("model"), lossPath: root.appending("loss"), d)
-        {
+        guard !d.hasIssues(under: root) else { return }
+        var estimate = MemoryEstimate()
+        if model.type == .transformer {
+            // The corpus is not read yet; a byte-sized vocabulary bounds a character corpus's.
+            estimate = MemoryEstimate(transformer: model, layers: model.depth, length: model.blockSize, vocabulary: 256)
+        } else if model.type == .seq2seq {
+            estimate = MemoryEstimate(
+                transformer: model, layers: model.encoderLayers + model.decoderLayers, length: data.length,
+                vocabulary: data.digits + 1)
+        } else if let shape = data.knownShape {
+            guard
+                let fitted = fitModel(
+                    model, to: shape, loss: spec.loss, at: root.appending("model"), lossPath: root.appending("loss"), d)
+            else { return }
             spec.model = fitted.spec
+            estimate = MemoryEstimate(fitted, shape: shape, loss: spec.loss, classesKey: data.classesKey)
         }
+        estimate.addData(of: data)
+        if let issue = estimate.problem(spec, batch: data.largestBatch(spec.training.batchSize, isText: isText)) {
+            d.report(issue.path ?? root, issue.message)
+        }
+    }
+
+    /// Why `name` cannot be a folder inside the runs folder, or nil when it can.
+    private static func folderNameProblem(_ name: String) -> String? {
+        if name == "." || name == ".." { return "it names the folder itself or its parent" }
+        if name.contains("/") { return "a \"/\" would make it a path" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "it holds a control character (a newline, a tab, a NUL or a terminal escape)"
+        }
+        if name.utf8.count > largestNameBytes { return "longer than \(largestNameBytes) bytes" }
+        return nil
     }
 
     /// Suites need images and a test split, and shifts shorter than the image side.

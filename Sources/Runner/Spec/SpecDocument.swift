@@ -19,6 +19,10 @@ struct SpecDocument {
     /// letter case is accepted (`experiments/cnn.json` finds `Experiments/cnn.json`).
     static func load(path: String, overrides: [String] = []) throws(SpecError) -> SpecDocument {
         let found = existingPath(matching: path) ?? path
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: found, isDirectory: &isFolder), isFolder.boolValue {
+            throw SpecError(source: path, "is a folder, not a spec file")
+        }
         let text: String
         do {
             text = try String(contentsOfFile: found, encoding: .utf8)

@@ -40,11 +40,19 @@ struct SpecPath: Hashable, Sendable, CustomStringConvertible {
         "$"
             + components.map { component in
                 switch component {
-                case .key(let k): "." + k
+                case .key(let k): "." + Self.shortened(k)
                 case .index(let i): "[\(i)]"
-                case .entry(let e): "[" + quoteJSONString(e) + "]"
+                case .entry(let e): "[" + JSONValue.string(e).excerpt() + "]"
                 }
             }.joined()
+    }
+
+    /// A key as a path writes it: cut to 60 characters, and quoted when it holds a control character.
+    private static func shortened(_ key: String) -> String {
+        if key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return JSONValue.string(key).excerpt()
+        }
+        return key.count <= 60 ? key : String(key.prefix(59)) + "…"
     }
 }
 

@@ -65,23 +65,23 @@ struct SweepKeys: SpecKeys {
                 "only random search can be refined; give \"random\" ranges or remove \"refine\"")
         }
         if sweep.trialCount > maximumTrials {
-            diagnostics.report(path, "expands to \(sweep.trialCount) trials, more than \(maximumTrials)")
+            let count =
+                sweep.trialCount == Int.max ? "more trials than an integer can count" : "\(sweep.trialCount) trials"
+            diagnostics.report(path, "expands to \(count); at most \(maximumTrials)")
         }
     }
 }
 
 extension Section where Keys == SweepKeys {
-    /// The number of trials of one round: grid points × random draws.
+    /// The number of trials of one round: grid points × random draws; `Int.max` when that is more than an integer
+    /// counts (so that it is over any limit).
     var roundTrialCount: Int {
-        let points = self.grid.entries.values.reduce(1) {
-            $0.multipliedReportingOverflow(by: $1.values.count).partialValue
-        }
-        return points.multipliedReportingOverflow(by: self.random.entries.isEmpty ? 1 : (self.trials ?? 10))
-            .partialValue
+        let draws = self.random.entries.isEmpty ? 1 : (self.trials ?? 10)
+        return Int.exactProduct(self.grid.entries.values.map(\.values.count) + [draws]) ?? Int.max
     }
 
-    /// The number of trials over every round (one round unless `refine`).
-    var trialCount: Int { roundTrialCount.multipliedReportingOverflow(by: self.refine?.rounds ?? 1).partialValue }
+    /// The number of trials over every round (one round unless `refine`); `Int.max` when too many to count.
+    var trialCount: Int { Int.exactProduct(roundTrialCount, self.refine?.rounds ?? 1) ?? Int.max }
 
     /// Every trial's overrides, in order: grid keys sorted, the last varying fastest; for each grid point, the
     /// random draws in order. Draws come from one generator seeded with `seed + round - 1` (round 1: `seed`),
@@ -160,6 +160,10 @@ struct KeyPathMap<Value: SpecValue>: SpecValue {
             diagnostics.report(path, "expected an object, got \(json.excerpt())")
             return nil
         }
+        if members.isEmpty {
+            diagnostics.report(path, "expected at least one key path, got {}; leave the key out instead")
+            return nil
+        }
         var map = Self()
         for key in members.keys.sorted() {
             if let value = Value.read(members[key]!, at: path.appending(entry: key), range: range, diagnostics) {
@@ -208,9 +212,21 @@ struct SweepRangeKeys: SpecKeys {
     let log = SpecKey("log", false, "Draw log(value) uniformly, for scale parameters such as a learning rate.")
     let integer = SpecKey("integer", false, "Draw whole numbers, for sizes and counts.")
 
+    /// The largest magnitude of an integer range's bounds: every whole number up to it is a `Double` exactly.
+    static let largestInteger = 9_007_199_254_740_992.0
+
     static func check(_ range: inout SweepRange, at path: SpecPath, _ diagnostics: SpecDiagnostics) {
         guard !diagnostics.hasIssues(under: path) else { return }
-        if range.min > range.max {
+        if !(range.max - range.min).isFinite {
+            diagnostics.report(
+                path.appending("max"),
+                "the range [\(formatNumber(range.min)), \(formatNumber(range.max))] is wider than the largest number")
+        } else if range.integer && Swift.max(-range.min, range.max) > largestInteger {
+            diagnostics.report(
+                path.appending(-range.min > range.max ? "min" : "max"),
+                "an integer range lies within ±2^53 (\(Int(largestInteger)), the integers a draw keeps exactly), got "
+                    + "[\(formatNumber(range.min)), \(formatNumber(range.max))]")
+        } else if range.min > range.max {
             diagnostics.report(
                 path.appending("max"), "\(formatNumber(range.max)) is below min \(formatNumber(range.min))")
         } else if range.log && range.min <= 0 {

@@ -33,6 +33,11 @@ struct TrainingKeys: SpecKeys {
         "Split each batch into this many shards whose forward and backward run at the same time, one per thread, "
             + "their gradients summed in shard order (`shardedBackward`); results depend on this number, not on the "
             + "thread count. Not for models with batch norm.")
+    let memoryLimitGb = SpecKey<Double?>(
+        "memory_limit_gb", nil, range: .positive,
+        "Refuse, before allocating, a run whose estimated memory (parameters with their gradients and optimizer "
+            + "state, a batch's activations, generated data) exceeds this many GB (10⁹ bytes); `null`: the "
+            + "machine's physical memory.")
 
     static let schemaRules: [String: JSONValue] = ["anyOf": [["required": ["epochs"]], ["required": ["steps"]]]]
 

@@ -154,7 +154,8 @@ struct ClassificationRun {
                 log?.addTraining(
                     loss: value, correct: Double(zip(predicted, batch.labels).filter { $0 == $1 }.count),
                     count: batch.labels.count)
-                progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * batchSize)
+                let samples = Int.exactProduct(state.step - start.step, batchSize) ?? Int.max
+                progress?.update(done: state.step, loss: value, samples: samples)
 
                 if state.step % logEvery == 0 || state.step == totalSteps {
                     record(

@@ -54,7 +54,8 @@ struct LanguageModelRun {
             state.runningLoss += value
             state.runningCount += 1
             log?.addTraining(loss: value, correct: nil, count: 1)
-            progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * settings.batchSize)
+            let samples = Int.exactProduct(state.step - start.step, settings.batchSize) ?? Int.max
+            progress?.update(done: state.step, loss: value, samples: samples)
             if state.step % settings.logEvery == 0 || state.step == totalSteps {
                 record("train", state.runningLoss / Double(state.runningCount))
                 state.runningLoss = 0

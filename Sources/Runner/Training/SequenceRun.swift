@@ -25,7 +25,7 @@ struct SequenceRun {
         var state = start
         let settings = spec.training
         let batchSize = settings.batchSize
-        let stepsPerEpoch = (task.train.count + batchSize - 1) / batchSize
+        let stepsPerEpoch = batchCount(task.train.count, batchSize: batchSize)
         let totalSteps = settings.steps ?? (settings.epochs ?? 1) * stepsPerEpoch
         let clock = Date()
         func wall() -> Double { start.elapsedBefore + Date().timeIntervalSince(clock) }
@@ -65,7 +65,8 @@ struct SequenceRun {
                 state.runningCorrect += Double(correct)
                 state.runningCount += tokens
                 log?.addTraining(loss: value, correct: Double(correct), count: tokens)
-                progress?.update(done: state.step, loss: value, samples: (state.step - start.step) * batchSize)
+                let samples = Int.exactProduct(state.step - start.step, batchSize) ?? Int.max
+                progress?.update(done: state.step, loss: value, samples: samples)
                 if state.step % settings.logEvery == 0 || state.step == totalSteps {
                     let n = Double(state.runningCount)
                     record("train", SplitMetrics(loss: state.runningLoss / n, accuracy: state.runningCorrect / n))

@@ -85,7 +85,8 @@ struct Section<Keys: SpecKeys>: SpecValue {
                     path.appending(key), "not a key of \(variants.owner(variant)) (its keys are \(list))")
             } else {
                 diagnostics.report(
-                    path.appending(key), "unknown key \(quoteJSONString(key))" + suggestion(for: key, among: names))
+                    path.appending(key),
+                    "unknown key \(JSONValue.string(key).excerpt())" + suggestion(for: key, among: names))
             }
         }
         var section = Self(values: [:])
