@@ -34,7 +34,7 @@ func sameJSON(_ a: JSONValue, _ b: JSONValue) -> Bool {
                        "batch_shards": 1, "memory_limit_gb": null},
           "evaluation": {"suites": []},
           "outputs": {"plots": true, "sample_length": 200, "sample_temperature": 0, "attention_plot": true,
-                      "predictions": false, "least_squares": false, "tensorboard": true},
+                      "predictions": false, "least_squares": false, "tensorboard": true, "curves_x": "step"},
           "sweep": null
         }
         """)
