@@ -25,11 +25,23 @@ extension LabelledDataset {
             mean.count == std.count && (mean.count == 1 || mean.count == channels),
             "normalized: \(mean.count) means and \(std.count) stds for \(channels) channels of \(inputs.shape)")
         precondition(std.allSatisfy { $0 > 0 }, "normalized: standard deviations must be positive, got \(std)")
-        var shape = [Int](repeating: 1, count: inputs.rank)
-        shape[1] = mean.count
-        let m = Tensor(mean, shape: shape, dtype: inputs.dtype)  // (1, C, 1, …)
-        let s = Tensor(std, shape: shape, dtype: inputs.dtype)
-        return mapInputs { ($0 - m) / s }
+        // One pass into one new tensor, (x − mean) / std in the inputs' precision: a dataset is the largest thing a
+        // run holds, and a temporary of its size would double the peak memory.
+        let output = Tensor(uninitialized: inputs.shape, dtype: inputs.dtype)
+        func normalize<T: NativeScalar>(_: T.Type) {
+            let (x, y) = (inputs.pointer(T.self), output.pointer(T.self))
+            let inner = inputs.shape.dropFirst(2).reduce(1, *)
+            for plane in 0..<(inputs.shape[0] * channels) {
+                let c = mean.count == 1 ? 0 : plane % channels
+                let (m, s) = (T(mean[c]), T(std[c]))
+                for k in plane * inner..<(plane + 1) * inner { y[k] = (x[k] - m) / s }
+            }
+        }
+        switch inputs.dtype {
+        case .float32: normalize(Float.self)
+        case .float64: normalize(Double.self)
+        }
+        return withInputs(output)
     }
 
     /// Inputs normalized with one mean and standard deviation for every element.
@@ -45,19 +57,26 @@ extension LabelledDataset {
         let inner = inputs.shape.dropFirst(2).reduce(1, *)
         var sum = [Double](repeating: 0, count: channels)
         var squares = [Double](repeating: 0, count: channels)
-        let values = inputs.converted(to: .float64)
-        let p = values.pointer(Double.self)
-        for i in 0..<n {
-            for c in 0..<channels {
-                let plane = p + (i * channels + c) * inner
-                var s = 0.0, q = 0.0
-                for k in 0..<inner {
-                    s += plane[k]
-                    q += plane[k] * plane[k]
+        // Read in the inputs' precision, summed in Double (no Double copy of the dataset).
+        func accumulate<T: NativeScalar>(_: T.Type) {
+            let p = inputs.pointer(T.self)
+            for i in 0..<n {
+                for c in 0..<channels {
+                    let plane = p + (i * channels + c) * inner
+                    var s = 0.0, q = 0.0
+                    for k in 0..<inner {
+                        let x = Double(plane[k])
+                        s += x
+                        q += x * x
+                    }
+                    sum[c] += s
+                    squares[c] += q
                 }
-                sum[c] += s
-                squares[c] += q
             }
+        }
+        switch inputs.dtype {
+        case .float32: accumulate(Float.self)
+        case .float64: accumulate(Double.self)
         }
         let total = Double(n * inner)
         let mean = sum.map { $0 / total }

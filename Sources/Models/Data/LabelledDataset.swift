@@ -79,8 +79,8 @@ extension LabelledDataset {
         return subset(Array(range))
     }
 
-    /// The first `n` examples (all of them when `n ≥ count`).
-    public func prefix(_ n: Int) -> LabelledDataset { subset(0..<Swift.min(n, count)) }
+    /// The first `n` examples (all of them, without a copy, when `n ≥ count`).
+    public func prefix(_ n: Int) -> LabelledDataset { n >= count ? self : subset(0..<Swift.max(n, 0)) }
 
     /// The examples in a random order fully determined by `seed` (Fisher–Yates over `RandomGenerator`).
     public func shuffled(seed: UInt64) -> LabelledDataset {

@@ -107,6 +107,9 @@ func loadClassificationData(
     var train = parts[0]
     var validation = spec.validation > 0 ? parts[1] : nil
     var test = isTable ? (testCount > 0 ? parts[2] : nil) : (testCount > 0 ? testSet?.prefix(testCount) : nil)
+    // The splits are copies: the pool and the whole test set go before the copies standardization makes.
+    let classCount = pool.classCount
+    (pool, testSet) = (pool.subset(0..<0), nil)
 
     // Suites from the raw test images, so a shift fills with true zeros before standardization.
     var suiteSets: [(name: String, dataset: LabelledDataset)] = []
@@ -133,7 +136,7 @@ func loadClassificationData(
     spec.test = spec.dataset == .xor ? nil : (test?.count ?? 0)
     return ClassificationData(
         train: train, validation: validation, test: test, suites: suiteSets, note: note,
-        shape: DataShape(exampleShape: train.exampleShape, classCount: pool.classCount), augmentation: augmentation,
+        shape: DataShape(exampleShape: train.exampleShape, classCount: classCount), augmentation: augmentation,
         featureNames: featureNames)
 }
 
