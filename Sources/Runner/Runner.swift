@@ -15,7 +15,8 @@ struct Runner: ParsableCommand {
             runner Experiments/cnn.json runs an experiment spec (the default subcommand `run`); see docs/spec.md.
             """,
         subcommands: [
-            Run.self, Summary.self, GradCheck.self, Project.self, Schema.self, Demo.self, Example.self, Bench.self,
+            Run.self, Summary.self, Compare.self, GradCheck.self, Project.self, Schema.self, Demo.self, Example.self,
+            Bench.self,
         ],
         defaultSubcommand: Run.self
     )

@@ -123,47 +123,14 @@ func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) th
 /// `sweep.csv` and the sweep's plots (`sweepCharts`) from the trials' summaries and curves; `logKeys` are the
 /// swept keys drawn from `log` ranges.
 func writeSweepResults(trials: [SweepTrial], folder: String, title: String, logKeys: Set<String> = []) throws {
-    var lines = [
-        "trial,round,values,status,steps,total_seconds,train_loss,train_accuracy,validation_loss,"
-            + "validation_accuracy,test_loss,test_accuracy"
-    ]
+    var lines = ["trial,round,values," + FinishedRun.csvHeader]
     var outcomes: [TrialOutcome] = []
     for trial in trials {
-        let trialFolder = (folder as NSString).appendingPathComponent("trial-\(trial.index)")
-        let summaryPath = (trialFolder as NSString).appendingPathComponent("summary.json")
+        let run = FinishedRun(folder: (folder as NSString).appendingPathComponent("trial-\(trial.index)"))
         let label = trial.label.isEmpty ? "trial \(trial.index)" : trial.label
-        var cells = ["\(trial.index)", "\(trial.round)", "\"\(label.replacingOccurrences(of: "\"", with: "'"))\""]
-        var metrics: [String: (loss: Double, accuracy: Double?)] = [:]
-        if let text = try? String(contentsOfFile: summaryPath, encoding: .utf8),
-            let summary = try? JSONParser.parse(text).objectValue
-        {
-            func field(_ key: String) -> String {
-                if case .integer(let i)? = summary[key] { return "\(i)" }
-                if case .number(let x)? = summary[key] { return String(format: "%g", x) }
-                if case .string(let s)? = summary[key] { return s }
-                return ""
-            }
-            func metric(_ split: String, _ key: String) -> String {
-                guard case .object(let m)? = summary["metrics"], case .object(let s)? = m[split],
-                    let x = s[key]?.doubleValue
-                else { return "" }
-                return String(format: "%.6f", x)
-            }
-            cells += [field("status"), field("steps"), field("total_seconds")]
-            cells += ["train", "validation", "test"].flatMap { [metric($0, "loss"), metric($0, "accuracy")] }
-            for split in ["train", "validation", "test"] {
-                guard let loss = Double(metric(split, "loss")) else { continue }
-                metrics[split] = (loss, Double(metric(split, "accuracy")))
-            }
-        } else {
-            cells += ["failed"] + [String](repeating: "", count: 8)
-        }
-        lines.append(cells.joined(separator: ","))
-
-        let curvesPath = (trialFolder as NSString).appendingPathComponent("curves.csv")
-        let points = ((try? String(contentsOfFile: curvesPath, encoding: .utf8)) ?? "")
-            .split(separator: "\n").dropFirst().compactMap(CurvePoint.init(csvLine:))
-        outcomes.append(TrialOutcome(label: label, values: trial.values, metrics: metrics, curves: points))
+        let cells = ["\(trial.index)", "\(trial.round)", "\"\(label.replacingOccurrences(of: "\"", with: "'"))\""]
+        lines.append((cells + run.csvCells).joined(separator: ","))
+        outcomes.append(TrialOutcome(label: label, values: trial.values, metrics: run.metrics, curves: run.curves))
     }
     try (lines.joined(separator: "\n") + "\n")
         .write(toFile: (folder as NSString).appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
