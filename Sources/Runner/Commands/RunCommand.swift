@@ -207,8 +207,11 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     if experiment.spec.outputs.leastSquares, case .classification(let task) = experiment.task {
         baseline = LeastSquaresBaseline(task, featureNames: experiment.featureNames)
     }
+    outputs.append("report.html")
     let summary = RunSummary(experiment: experiment, result: result, outputs: outputs, leastSquares: baseline)
     try summary.write(to: path("summary.json"))
+    try runReport(experiment: experiment, result: result, outputs: outputs, baselineLines: baseline?.reportLines ?? [])
+        .write(to: path("report.html"))
     summary.report.split(separator: "\n").forEach { log.write(String($0), always: true) }
     if let message = result.message { log.write("\(result.status.rawValue): \(message)", always: true) }
     return result.status

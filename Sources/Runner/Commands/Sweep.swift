@@ -125,17 +125,29 @@ func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) th
 func writeSweepResults(trials: [SweepTrial], folder: String, title: String, logKeys: Set<String> = []) throws {
     var lines = ["trial,round,values," + FinishedRun.csvHeader]
     var outcomes: [TrialOutcome] = []
+    var rows: [[HTMLReport.Cell]] = []
     for trial in trials {
         let run = FinishedRun(folder: (folder as NSString).appendingPathComponent("trial-\(trial.index)"))
         let label = trial.label.isEmpty ? "trial \(trial.index)" : trial.label
         let cells = ["\(trial.index)", "\(trial.round)", "\"\(label.replacingOccurrences(of: "\"", with: "'"))\""]
         lines.append((cells + run.csvCells).joined(separator: ","))
         outcomes.append(TrialOutcome(label: label, values: trial.values, metrics: run.metrics, curves: run.curves))
+        rows.append(
+            [.link("\(trial.index)", href: "trial-\(trial.index)/report.html"), .text("\(trial.round)"), .text(label)]
+                + run.csvCells.map { .text($0) })
     }
     try (lines.joined(separator: "\n") + "\n")
         .write(toFile: (folder as NSString).appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
-    for (name, chart) in sweepCharts(outcomes, logKeys: logKeys, title: title) {
-        try write(chart, to: (folder as NSString).appendingPathComponent(name))
-    }
+    let charts = sweepCharts(outcomes, logKeys: logKeys, title: title)
+    for (name, chart) in charts { try write(chart, to: (folder as NSString).appendingPathComponent(name)) }
+    // The page: the trials (sortable, each linking to its own report) and every plot.
+    var report = HTMLReport(title: "\(title): sweep of \(trials.count) trials")
+    report.heading("Trials")
+    report.table(
+        header: ["trial", "round", "values"] + FinishedRun.csvHeader.split(separator: ",").map(String.init), rows: rows,
+        sortable: true)
+    report.heading("Plots")
+    report.images(charts.map { "\($0.name).png" })
+    try report.write(to: (folder as NSString).appendingPathComponent("report.html"))
     print(lines.joined(separator: "\n"))
 }
