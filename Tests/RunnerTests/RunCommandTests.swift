@@ -52,9 +52,16 @@ extension InterruptibleTraining {
             for name in [
                 "curves.csv", "summary.json", "spec.json", "checkpoint.safetensors", "weights.safetensors",
                 "loss.svg", "loss.png", "accuracy.svg", "accuracy.png", "confusion_matrix.png",
+                "decision_boundary.png", "report.html", "log.txt",
             ] {
                 #expect(files.contains(name), "missing \(name)")
             }
+            // Each extra plot can be switched off.
+            let off = temporaryFolder()
+            defer { try? FileManager.default.removeItem(atPath: off) }
+            let without = try load(blobsSpec, ["outputs.decision_boundary=false"]).spec
+            #expect(try trainRun(without, folder: off, resuming: false, quiet: true) == .completed)
+            #expect(!FileManager.default.fileExists(atPath: off + "/decision_boundary.png"))
             let curves = try String(contentsOfFile: folder + "/curves.csv", encoding: .utf8).split(separator: "\n")
             #expect(curves[0] == "epoch,step,split,loss,accuracy,learning_rate,wall_seconds")
             let points = curves.dropFirst().compactMap(CurvePoint.init(csvLine:))

@@ -34,7 +34,8 @@ func sameJSON(_ a: JSONValue, _ b: JSONValue) -> Bool {
                        "batch_shards": 1, "memory_limit_gb": null},
           "evaluation": {"suites": []},
           "outputs": {"plots": true, "sample_length": 200, "sample_temperature": 0, "attention_plot": true,
-                      "predictions": false, "least_squares": false, "tensorboard": true, "curves_x": "step"},
+                      "predictions": false, "least_squares": false, "tensorboard": true, "curves_x": "step",
+                      "sample_grids": true, "weight_images": true, "feature_maps": null, "decision_boundary": true},
           "sweep": null
         }
         """)

@@ -197,7 +197,7 @@ func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Boo
     if experiment.spec.outputs.plots {
         let plots = try writeRunPlots(
             curves: curves.points, result: result, task: experiment.task, title: experiment.spec.name,
-            directory: folder, attention: experiment.spec.outputs.attentionPlot,
+            directory: folder, outputs: experiment.spec.outputs,
             layout: CurveLayout(
                 axis: experiment.spec.outputs.curvesX, stepsPerEpoch: experiment.stepsPerEpoch,
                 earlyStopping: experiment.spec.training.earlyStoppingPatience != nil))

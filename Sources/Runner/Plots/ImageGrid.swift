@@ -30,12 +30,18 @@ struct ImageGrid: Chart {
     var tilesPerRow: Int?
     /// Screen pixels per image pixel; `nil` makes the largest image about 48 pixels on a side.
     var zoom: Int?
+    /// A line of text under each image (a label, a unit's number); nil: none.
+    var captions: [String]?
 
-    init(title: String, images: [GrayImage], tilesPerRow: Int? = nil) {
+    init(title: String, images: [GrayImage], tilesPerRow: Int? = nil, captions: [String]? = nil) {
         precondition(!images.isEmpty, "ImageGrid \(title): needs at least one image")
+        precondition(
+            captions == nil || captions?.count == images.count,
+            "ImageGrid \(title): \(captions?.count ?? 0) captions for \(images.count) images")
         self.title = title
         self.images = images
         self.tilesPerRow = tilesPerRow
+        self.captions = captions
     }
 
     /// The filters of a convolution weight of shape (F, C, KH, KW), row-major: one tile per filter and input
@@ -68,8 +74,10 @@ struct ImageGrid: Chart {
         let zoom = max(1, self.zoom ?? Int((48 / Double(largest)).rounded()))
         let perRow = max(1, min(tilesPerRow ?? Int(Double(images.count).squareRoot().rounded(.up)), images.count))
         let rows = (images.count + perRow - 1) / perRow
-        let tileWidth = Double(images.map(\.width).max()! * zoom)
-        let tileHeight = Double(images.map(\.height).max()! * zoom)
+        // A caption needs its text's width and a line below the tile.
+        let captionWidth = captions.map { $0.map(TextStyle().advance).max() ?? 0 } ?? 0
+        let tileWidth = max(Double(images.map(\.width).max()! * zoom), captionWidth)
+        let tileHeight = Double(images.map(\.height).max()! * zoom) + (captions == nil ? 0 : 12)
         let top = Self.padding + (title.isEmpty ? 0 : 30)
         let gridWidth = Double(perRow) * (tileWidth + Self.gap) - Self.gap
         let width = max(gridWidth, TextStyle(scale: 2).advance(of: title)) + 2 * Self.padding
@@ -104,6 +112,11 @@ struct ImageGrid: Chart {
                     surface.fillRect(x: origin.x + Double(x) * zoom, y: origin.y + Double(y) * zoom,
                                      width: zoom, height: zoom, color: color)
                 }
+            }
+            if let captions {
+                surface.text(
+                    captions[index], x: origin.x + Double(image.width) * zoom / 2,
+                    y: origin.y + Double(image.height) * zoom + 8, style: TextStyle(color: .mutedInk, anchor: .middle))
             }
         }
     }

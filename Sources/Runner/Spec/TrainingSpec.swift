@@ -136,6 +136,19 @@ struct OutputKeys: SpecKeys {
         "sample_temperature", 0.0, range: .nonNegative,
         "Sequence tasks: decode the sample strings greedily (0) or draw each token from softmax(logits / "
             + "temperature), seeded with `seed`. The sequence accuracy is always greedy's.")
+    let sampleGrids = SpecKey(
+        "sample_grids", true,
+        "Image classifiers: a grid of the first 32 training and test images (and of each evaluation suite) with their "
+            + "labels.")
+    let weightImages = SpecKey(
+        "weight_images", true,
+        "Image classifiers whose first layer is linear: its weights as images, one per unit (at most 64).")
+    let featureMaps = SpecKey<Int?>(
+        "feature_maps", nil, range: .nonNegative,
+        "Sequential image models: the outputs of layers 0 … this index for the first 4 test images, a row per "
+            + "image (at most 15 channels); `null`: none.")
+    let decisionBoundary = SpecKey(
+        "decision_boundary", true, "Classifiers on 2-D data: the predicted class over the plane, with the test points.")
     let attentionPlot = SpecKey(
         "attention_plot", true, "Attention models: plot the last layer's attention for the first validation example.")
     let tensorBoard = SpecKey(

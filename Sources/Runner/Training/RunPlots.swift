@@ -40,14 +40,16 @@ struct CurveLayout {
     }
 }
 
-/// The plots of a run: loss and accuracy curves, the test confusion matrix, the first-layer filters of CNNs and
-/// the last layer's attention for attention models (when `attention`), each as `name.svg` and `name.png` in
-/// `directory`. Returns the base names written.
+/// The plots of a run: loss and accuracy curves, the test confusion matrix, the first-layer filters of CNNs, and
+/// as `outputs` asks: sample grids, linear-layer weight images, feature maps, decision regions of 2-D data, the last
+/// layer's attention for attention models; each as `name.svg` and `name.png` in `directory`. Returns the base
+/// names written.
 @discardableResult
 func writeRunPlots(
     curves: [CurvePoint], result: RunResult, task: ExperimentTask, title: String, directory: String,
-    attention: Bool = true, layout: CurveLayout = CurveLayout()
+    outputs: OutputSpec = OutputSpec(), layout: CurveLayout = CurveLayout()
 ) throws -> [String] {
+    let attention = outputs.attentionPlot
     var written: [String] = []
     func save(_ chart: some Chart, _ name: String) throws {
         try write(chart, to: (directory as NSString).appendingPathComponent(name))
@@ -86,6 +88,35 @@ func writeRunPlots(
                 ImageGrid.filters(
                     filters.scalars, filters: s[0], channels: s[1], kernelHeight: s[2],
                     kernelWidth: s[3], title: "\(title): first-layer filters"), "filters")
+        }
+        if outputs.sampleGrids {
+            let sets =
+                [("train", classification.train), ("test", classification.test)]
+                + classification.suites.map {
+                    ($0.name, Optional($0.dataset))
+                }
+            for (name, dataset) in sets {
+                if let dataset, let grid = sampleGrid(dataset, title: "\(title): \(name) samples") {
+                    try save(grid, "samples_\(name)")
+                }
+            }
+        }
+        if outputs.weightImages,
+            let grid = linearWeightImages(
+                classification.model, exampleShape: classification.train.exampleShape,
+                classNames: classification.train.classNames, title: "\(title): first linear layer's weights")
+        {
+            try save(grid, "linear_weights")
+        }
+        if let layer = outputs.featureMaps,
+            let grid = featureMaps(
+                classification.model, layer: layer, dataset: classification.test ?? classification.train,
+                inputDType: classification.inputDType, title: "\(title): outputs of layers 0…\(layer)")
+        {
+            try save(grid, "feature_maps")
+        }
+        if outputs.decisionBoundary, let chart = decisionBoundary(classification, title: "\(title): decision regions") {
+            try save(chart, "decision_boundary")
         }
         if attention, let vit = classification.model as? VisionTransformer,
             let example = (classification.validation ?? classification.test)?.subset(0..<1)
