@@ -25,9 +25,17 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
         }
     }
 
+    /// Decodes a saved `State`; four words, not all zero (xoshiro's one state that stays zero forever).
     public init(from decoder: Decoder) throws {
         self.init(seed: 0)
-        state = try State(from: decoder)
+        let saved = try State(from: decoder)
+        guard saved.words.count == 4, saved.words.contains(where: { $0 != 0 }) else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "holds \(saved.words.count) words; a generator's state is 4 words, not all zero"))
+        }
+        state = saved
     }
 
     public func encode(to encoder: Encoder) throws { try state.encode(to: encoder) }

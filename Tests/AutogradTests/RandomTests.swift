@@ -51,3 +51,13 @@ import Testing
     #expect(restored == rng)
     #expect((0..<5).map { _ in restored.nextNormal() } == (0..<5).map { _ in rng.nextNormal() })
 }
+
+@Test func aSavedGeneratorStateOfTheWrongSizeOrAllZeroIsADecodingError() throws {
+    let good = try JSONEncoder().encode(RandomGenerator(seed: 3))
+    #expect(try JSONDecoder().decode(RandomGenerator.self, from: good) == RandomGenerator(seed: 3))
+    for words in ["[1,2,3]", "[0,0,0,0]", "[1,2,3,4,5]"] {
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(RandomGenerator.self, from: Data("{\"words\":\(words)}".utf8))
+        }
+    }
+}

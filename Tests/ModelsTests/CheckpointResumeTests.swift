@@ -218,11 +218,14 @@ func resumingEqualsTrainingStraight(kind: OptimizerKind) throws {
         parameters.map { "model." + $0 } + ["model.1.running_mean", "model.1.running_var"]
         + parameters.flatMap { ["optimizer.exp_avg." + $0, "optimizer.exp_avg_sq." + $0] }
     #expect(file.tensors.keys.sorted() == expected.sorted())
+    var unsigned = file
+    let checksum = unsigned.metadata.removeValue(forKey: "tapegrad.sha256")
     #expect(
-        file.metadata == [
+        unsigned.metadata == [
             "epoch": "0", "tapegrad.format": "2", "tapegrad.optimizer": "Adam", "tapegrad.optimizer.step": "3",
             "tapegrad.optimizer.learning_rate": "0.02", "tapegrad.model.1.num_batches_tracked": "3",
         ])
+    #expect(checksum == unsigned.sha256())
     let norm = try! #require(model.layers[1] as? BatchNorm1d)
     #expect(file.tensors["model.1.running_mean"]!.tensor()!.floats == norm.statistics.runningMean.floats)
 }
@@ -241,6 +244,7 @@ func resumingEqualsTrainingStraight(kind: OptimizerKind) throws {
     adam.step()
     var old = Checkpoint.contents(model: trained, optimizer: adam)
     old.metadata["tapegrad.format"] = "1"
+    old.metadata[Checkpoint.checksumKey] = nil  // format 1 had no checksum
     for (key, tensor) in old.tensors where key.hasSuffix("_embedding.weight") {
         old.tensors[key] = nil
         old.tensors[String(key.dropLast(".weight".count))] = tensor

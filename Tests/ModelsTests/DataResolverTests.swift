@@ -54,11 +54,29 @@ import Testing
             let wrong = #expect(throws: DatasetError.self) {
                 try resolver.locate(.mnist, split: .test, explicitPath: dir + "/missing")
             }
-            let expected = DatasetError.datasetNotFound(
-                name: "mnist test split", searched: [dir + "/missing (explicitPath)"],
-                hint: DatasetName.mnist.installHint)
-            #expect(wrong == expected)
+            #expect(wrong == .notADatasetFolder(path: dir + "/missing", name: "mnist", reason: "it does not exist"))
             #expect(throws: DatasetError.self) { try resolver.locate(.mnist, split: .train) }
+        }
+    }
+
+    @Test func anExplicitFolderWithoutTheFilesSaysWhatIsMissing() throws {
+        try DataFixtures.withTemporaryDirectory { (dir: String) throws in
+            let resolver = DatasetResolver(
+                environment: [:], currentDirectory: dir, systemDirectory: dir + "/system", cacheDirectory: dir + "/c")
+            Self.writeMNISTStyle(.test, labels: [1], in: dir + "/half")
+            let cases: [(DatasetName, DatasetSplit?, String, String)] = [
+                (.mnist, nil, "/half", "it has no train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz)"),
+                (.cifar10, .test, "/half", "it has no test_batch.bin"),
+                (.tinyShakespeare, nil, "/half", "it has no input.txt"),
+                (.tinyShakespeare, nil, "/half/t10k-labels-idx1-ubyte",
+                 "it is a file; name the folder that holds the dataset's files"),
+            ]
+            for (name, split, path, reason) in cases {
+                let error = #expect(throws: DatasetError.self) {
+                    try resolver.locate(name, split: split, explicitPath: dir + path)
+                }
+                #expect(error?.description == "\(dir + path) is not a \(name.rawValue) folder: \(reason)")
+            }
         }
     }
 

@@ -143,7 +143,9 @@ extension InterruptibleTraining {
                             epoch: 0, step: step, split: "train", loss: 1, accuracy: 0.5, learningRate: 0.1,
                             wallSeconds: 1))
                 }
-                let resumed = try CurvesWriter(path: path, resumingAfterStep: 10)
+                var checkpoint = TrainingState(seed: 3)
+                checkpoint.step = 10
+                let resumed = try CurvesWriter(path: path, resumingFrom: checkpoint)
                 #expect(resumed.points.map(\.step) == [5, 10])
                 resumed.append(
                     CurvePoint(
@@ -152,6 +154,9 @@ extension InterruptibleTraining {
                 let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
                 #expect(lines.count == 4)
                 #expect(lines.last?.hasPrefix("0,15,train,0.900000,0.600000") == true)
+                // A checkpoint that counted its rows keeps exactly those, even rows at its own step.
+                checkpoint.curveRows = 1
+                #expect(try CurvesWriter(path: path, resumingFrom: checkpoint).points.map(\.step) == [5])
             }
         }
     }

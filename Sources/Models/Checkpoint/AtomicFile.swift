@@ -54,4 +54,21 @@ public enum AtomicFile {
             close(directoryFD)
         }
     }
+
+    /// Removes the temporary files that writes into `directory` left behind when their process was killed
+    /// between creating and renaming them: `.<name>.tmp-<pid>-<random>` whose process `<pid>` no longer runs
+    /// (a live writer's files are left alone). Returns the names removed; unreadable folders remove nothing.
+    @discardableResult
+    public static func removeStaleTemporaryFiles(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed: [String] = []
+        for name in names.sorted() where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+            let parts = name[marker.upperBound...].split(separator: "-")
+            guard parts.count == 2, let pid = Int32(parts[0]), UInt32(parts[1]) != nil else { continue }
+            if pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH { continue }
+            if unlink((directory as NSString).appendingPathComponent(name)) == 0 { removed.append(name) }
+        }
+        return removed
+    }
 }

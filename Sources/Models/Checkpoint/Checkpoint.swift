@@ -15,7 +15,8 @@ import Ops
 ///   `OptimizerState`);
 /// - metadata: the caller's keys as given (step, epoch, RNG state as JSON, …) plus reserved `tapegrad.` keys:
 ///   `tapegrad.format`, `tapegrad.optimizer` (its kind), `tapegrad.optimizer.<scalar>` (`step`,
-///   `learning_rate`) and `tapegrad.model.<name>.num_batches_tracked` of each batch norm module.
+///   `learning_rate`), `tapegrad.model.<name>.num_batches_tracked` of each batch norm module and
+///   `tapegrad.sha256`, the SHA-256 of everything else in the file (see `verifyChecksum`).
 ///
 /// ```
 /// try Checkpoint.save(model: cnn, optimizer: adam, metadata: ["step": "\(step)"], to: "run/checkpoint.safetensors")
@@ -54,7 +55,7 @@ public enum Checkpoint {
             for (key, value) in state.metadata { file.metadata[reservedPrefix + "optimizer." + key] = value }
             for (key, tensor) in state.tensors { file.tensors["optimizer." + key] = SafetensorsTensor(tensor) }
         }
-        return file
+        return addingChecksum(file)
     }
 
     /// Writes a checkpoint of `model`, `optimizer` (when given) and `metadata` to `path` atomically: a crash or
@@ -68,6 +69,8 @@ public enum Checkpoint {
     /// Restores a checkpoint file into `model` (and `optimizer`, when given) in place and returns the caller's
     /// metadata (without the `tapegrad.` keys).
     ///
+    /// A file with a checksum must match it (else `CheckpointError.checksumMismatch`); one without, written
+    /// before checkpoints carried checksums, loads unchecked.
     /// Every parameter and buffer must be in the file with the same shape and dtype, and the file may hold no
     /// other `model.` tensor; the optimizer state must fit `optimizer` (see `Optimizer.loadStateDict`). All of
     /// this is checked before anything changes: on a mismatch it throws `CheckpointError.mismatch` listing every
@@ -87,6 +90,7 @@ public enum Checkpoint {
     public static func restore(
         _ contents: SafetensorsFile, path: String, into model: any Module, optimizer: (any Optimizer)? = nil
     ) throws(CheckpointError) -> [String: String] {
+        try verifyChecksum(contents, path: path)
         guard let format = contents.metadata[reservedPrefix + "format"] else {
             throw .invalidMetadata(
                 path: path, key: reservedPrefix + "format", reason: "is missing: this is not a TapeGrad checkpoint")

@@ -30,6 +30,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible, Sendable
     case invalidMetadata(path: String, key: String, reason: String)
     /// The file's tensors do not fit the model or optimizer: each problem names a tensor and what differs.
     case mismatch(path: String, problems: [String])
+    /// The file's contents do not match the SHA-256 checksum stored in it: it changed after it was written.
+    case checksumMismatch(path: String, stored: String, computed: String)
     /// An optimizer state (not yet tied to a file) does not fit the optimizer it is loaded into.
     case optimizerStateMismatch(problems: [String])
 
@@ -62,6 +64,9 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible, Sendable
             "\(path): metadata \"\(key)\" \(reason)"
         case .mismatch(let path, let problems):
             "\(path) does not fit: " + problems.joined(separator: "; ")
+        case .checksumMismatch(let path, let stored, let computed):
+            "\(path) is corrupted: its contents have SHA-256 \(computed.prefix(12))…, the checksum written with it "
+                + "is \(stored.prefix(12))… (the file changed after it was written)"
         case .optimizerStateMismatch(let problems):
             "the optimizer state does not fit this optimizer: " + problems.joined(separator: "; ")
         }

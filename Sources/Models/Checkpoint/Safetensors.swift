@@ -123,6 +123,17 @@ public struct SafetensorsFile: Equatable, Sendable {
     /// compact JSON with `__metadata__` first (keys sorted; omitted when empty), padded with spaces to a
     /// multiple of 8 bytes.
     public func encoded() -> [UInt8] {
+        let (header, order) = layout()
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + header.count + order.reduce(0) { $0 + tensors[$1]!.bytes.count })
+        out += littleEndianBytes([UInt64(header.count)])
+        out += header
+        for name in order { out += tensors[name]!.bytes }
+        return out
+    }
+
+    /// The padded header of `encoded()` and the tensor names in the order their data follows it.
+    func layout() -> (header: [UInt8], order: [String]) {
         precondition(tensors["__metadata__"] == nil, "SafetensorsFile: \"__metadata__\" is not a valid tensor name")
         let order = tensors.keys.sorted { a, b in
             let ra = tensors[a]!.dtype.referenceOrder, rb = tensors[b]!.dtype.referenceOrder
@@ -138,12 +149,7 @@ public struct SafetensorsFile: Equatable, Sendable {
         }
         var header = SafetensorsHeader.json(entries, metadata: metadata)
         header += repeatElement(UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
-        var out: [UInt8] = []
-        out.reserveCapacity(8 + header.count + offset)
-        out += littleEndianBytes([UInt64(header.count)])
-        out += header
-        for name in order { out += tensors[name]!.bytes }
-        return out
+        return (header, order)
     }
 
     /// Decodes the bytes of a safetensors file; `path` names it in errors.

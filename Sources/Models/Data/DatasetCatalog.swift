@@ -53,6 +53,31 @@ public enum DatasetName: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The files of `split` (nil: every split) that `directory` lacks, by name (`name(.gz)` where either is
+    /// read); empty when it has them all.
+    public func missingFiles(in directory: String, split: DatasetSplit?) -> [String] {
+        let splits = split.map { [$0] } ?? DatasetSplit.allCases
+        func exists(_ name: String) -> Bool {
+            var isFolder: ObjCBool = false
+            let path = (directory as NSString).appendingPathComponent(name)
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && !isFolder.boolValue
+        }
+        switch self {
+        case .mnist, .fashionMNIST:
+            return splits.flatMap { s in
+                let names = MNISTStyle.fileNames(s)
+                return [names.images, names.labels].filter { !exists($0) && !exists($0 + ".gz") }.map { $0 + "(.gz)" }
+            }
+        case .cifar10:
+            return splits.flatMap { s in
+                guard CIFAR10.batchDirectory(in: directory, split: s) == nil else { return [String]() }
+                return CIFAR10.fileNames(s).filter { !exists($0) }
+            }
+        case .tinyShakespeare:
+            return exists("input.txt") ? [] : ["input.txt"]
+        }
+    }
+
     /// What to install, or where to put the files, when the dataset cannot be found.
     public var installHint: String {
         let variable = DatasetResolver.environmentVariable

@@ -30,6 +30,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
     /// No directory holding the files of `name` was found; `searched` lists where we looked and `hint` says
     /// what to install or where to put the files.
     case datasetNotFound(name: String, searched: [String], hint: String)
+    /// The folder a user named for dataset `name` does not hold its files: `reason` says what is missing.
+    case notADatasetFolder(path: String, name: String, reason: String)
     /// A downloaded or cached file's SHA-256 digest differs from the published one.
     case checksumMismatch(path: String, expected: String, actual: String)
     /// A download did not complete (no network, timeout, HTTP error).
@@ -62,6 +64,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
             "unknown dataset \"\(name)\"; known datasets are \(known.joined(separator: ", "))"
         case .datasetNotFound(let name, let searched, let hint):
             "dataset \"\(name)\" not found; searched: \(searched.joined(separator: "; ")). \(hint)"
+        case .notADatasetFolder(let path, let name, let reason):
+            "\(path) is not a \(name) folder: \(reason)"
         case .checksumMismatch(let path, let expected, let actual):
             "\(path) has SHA-256 \(actual), expected \(expected); the file is corrupted or not the published one"
         case .downloadFailed(let url, let reason):

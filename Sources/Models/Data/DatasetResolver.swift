@@ -115,10 +115,24 @@ public struct DatasetResolver: Sendable {
     }
 
     /// The first directory holding the files of `name` for `split` (`nil`: every split). Throws
-    /// `DatasetError.datasetNotFound` listing the places searched and what to install or where to put files.
+    /// `DatasetError.datasetNotFound` listing the places searched and what to install or where to put files, or,
+    /// for an explicit path, `.notADatasetFolder` saying what it lacks (a user who names a folder needs to know
+    /// what is missing from it, not how to install the dataset).
     public func locate(
         _ name: DatasetName, split: DatasetSplit? = nil, explicitPath: String? = nil
     ) throws(DatasetError) -> DatasetLocation {
+        if let explicitPath, name.files(in: explicitPath, split: split) == nil {
+            var isFolder: ObjCBool = false
+            let missing = name.missingFiles(in: explicitPath, split: split)
+            let reason =
+                !FileManager.default.fileExists(atPath: explicitPath, isDirectory: &isFolder)
+                ? "it does not exist"
+                : !isFolder.boolValue
+                    ? "it is a file; name the folder that holds the dataset's files"
+                    : missing.isEmpty
+                        ? "its files are not all in one folder" : "it has no " + missing.joined(separator: ", ")
+            throw .notADatasetFolder(path: explicitPath, name: name.rawValue, reason: reason)
+        }
         var searched: [String] = []
         for (directory, source) in candidates(for: name, explicitPath: explicitPath) {
             if let files = name.files(in: directory, split: split) {

@@ -120,27 +120,44 @@ func createOutputFolder(_ folder: String) throws {
 }
 
 /// Trains one experiment into `folder` and writes every output; returns how the run ended.
+///
+/// Resuming, the folder's checkpoint is read and checked (checksum, training state) before the data is loaded,
+/// and restored into the model before any file is written, so a refused resume leaves the folder as it was. A run
+/// that already completed or stopped early is reported and not trained again. Temporary files that a killed
+/// run's writes left in the folder are removed.
 @discardableResult
 func trainRun(_ spec: ExperimentSpec, folder: String, resuming: Bool, quiet: Bool) throws -> RunStatus {
+    let saved = resuming ? try SavedCheckpoint(folder: folder, spec: spec) : nil
+    if let saved, let finished = saved.finishedStatus(folder: folder) {
+        AtomicFile.removeStaleTemporaryFiles(in: folder)
+        let how = finished == .completed ? "completed" : "stopped early"
+        print("\(folder): the run already \(how) after \(saved.state.step) steps; nothing to resume")
+        return finished
+    }
     let experiment = try buildExperiment(spec)
+    var state = TrainingState(seed: UInt64(experiment.spec.seed))
+    if let saved {
+        try saved.restore(into: experiment)
+        state = saved.state
+    }
     try createOutputFolder(folder)
+    AtomicFile.removeStaleTemporaryFiles(in: folder)
     func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
     try (experiment.spec.resolvedJSON.prettyJSON + "\n")
         .write(toFile: path("spec.json"), atomically: true, encoding: .utf8)
-    let checkpoints = FileCheckpointStore(directory: folder, model: experiment.model, optimizer: experiment.optimizer)
-    var state = TrainingState(seed: UInt64(experiment.spec.seed))
-    if resuming {
-        guard let restored = try checkpoints.restore() else { throw RunError.missingCheckpoint(path: checkpoints.path) }
-        state = restored
-    }
     let log = RunLog(path: path("log.txt"), resumingAt: resuming ? state.step : nil, echo: !quiet)
     log.write("run \(experiment.spec.name) → \(folder)", always: true)
     log.write("data: \(experiment.dataNote)", always: true)
     log.write("model: \(experiment.model.parameterCount) parameters", always: true)
-    if resuming { log.write("resuming at step \(state.step) (epoch \(state.epoch + 1))", always: true) }
+    if let saved {
+        log.write("resuming at step \(state.step) (epoch \(state.epoch + 1))", always: true)
+        if !saved.hasChecksum { log.write("note: \(saved.path) has no checksum (written by an older version)") }
+    }
     let curves = try CurvesWriter(
-        path: path("curves.csv"), resumingAfterStep: resuming ? state.step : nil,
+        path: path("curves.csv"), resumingFrom: resuming ? state : nil,
         eventsDirectory: experiment.spec.outputs.tensorBoard ? folder : nil)
+    let checkpoints = FileCheckpointStore(
+        directory: folder, model: experiment.model, optimizer: experiment.optimizer, curves: curves)
     Interruption.install()
     MemoryStatistics.resetPeak()
     let baseLearningRate = experiment.optimizer.learningRate

@@ -97,7 +97,8 @@ struct ClassificationRun {
         func wall() -> Double { start.elapsedBefore + Date().timeIntervalSince(clock) }
         let progress = showProgress ? Progress(total: totalSteps, label: "train") : nil
         var epochStart = Date()
-        var result = RunResult(status: .completed, state: state)
+        // A state that records how the run ended (a resume stopped before writing its results) trains no more.
+        var result = RunResult(status: state.finished ?? .completed, state: state)
 
         func record(_ split: String, _ metrics: SplitMetrics) {
             curves.append(
@@ -132,7 +133,8 @@ struct ClassificationRun {
             return false
         }
 
-        training: while state.step < totalSteps {
+        // An epoch whose last batch was trained before a stop still has its end (evaluation, count) to close.
+        training: while (state.step < totalSteps || state.batchInEpoch >= stepsPerEpoch) && state.finished == nil {
             for batch in loader.batches(epoch: state.epoch).dropFirst(state.batchInEpoch) {
                 optimizer.learningRate = schedule.rate(base: baseLearningRate, step: state.step)
                 optimizer.zeroGrad()
@@ -195,6 +197,7 @@ struct ClassificationRun {
             _ = try bestWeights.restore(into: model)
         }
         state.elapsedBefore = wall()
+        if result.status.isFinal { state.finished = result.status }
         if result.status != .diverged { try checkpoints?.save(state) }
         result.state = state
         result.finishClassification(task, record: record, evaluate: evaluate)

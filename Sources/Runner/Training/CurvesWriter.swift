@@ -54,15 +54,15 @@ final class CurvesWriter {
     /// The wall-clock time (seconds since 1970) a point's `wallSeconds` counts from.
     private var origin = Date().timeIntervalSince1970
 
-    /// Creates `path` with the header, or — when `resumingAfterStep` is set — keeps the existing rows up to that
-    /// step (those a resumed run does not redo) and appends after them. With `eventsDirectory`, its event files are
-    /// replaced by one holding the kept rows, which the new ones are appended to.
-    init(path: String, resumingAfterStep: Int? = nil, eventsDirectory: String? = nil) throws {
+    /// Creates `path` with the header, or — when resuming from the checkpoint's `state` — keeps the existing rows
+    /// a resumed run does not redo and appends after them: the first `state.curveRows` rows (those written before
+    /// the checkpoint), or in a checkpoint without that count the rows up to its step. With `eventsDirectory`, its
+    /// event files are replaced by one holding the kept rows, which the new ones are appended to.
+    init(path: String, resumingFrom state: TrainingState? = nil, eventsDirectory: String? = nil) throws {
         var lines = [CurvePoint.header]
-        if let step = resumingAfterStep, let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            points = text.split(separator: "\n").dropFirst().compactMap(CurvePoint.init(csvLine:)).filter {
-                $0.step <= step
-            }
+        if let state, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            let rows = text.split(separator: "\n").dropFirst().compactMap(CurvePoint.init(csvLine:))
+            points = state.curveRows.map { Array(rows.prefix($0)) } ?? rows.filter { $0.step <= state.step }
             lines += points.map(\.csvLine)
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
@@ -122,11 +122,16 @@ final class CurvesWriter {
 enum RunError: Error, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     case missingCheckpoint(path: String)
+    /// The checkpoint's training state is not one a run can resume from.
+    case invalidTrainingState(path: String, TrainingStateProblem)
 
     var description: String {
         switch self {
         case let .cannotWrite(path, reason): "cannot write \(path): \(reason)"
         case let .missingCheckpoint(path): "no checkpoint to resume from at \(path)"
+        case let .invalidTrainingState(path, problem):
+            "\(path): its training state"
+                + (problem.field.isEmpty ? "" : " field \"\(problem.field)\"") + " \(problem.reason); cannot resume"
         }
     }
 }

@@ -43,7 +43,8 @@ struct KernelPerceptronRun {
         // Seconds of training so far, this process's and earlier processes' (a resumed run).
         func wall() -> Double { start.elapsedBefore + Date().timeIntervalSince(clock) }
         let progress = showProgress ? Progress(total: epochs * examples, label: "train") : nil
-        var result = RunResult(status: .completed, state: state)
+        // A state that records how the run ended (a resume stopped before writing its results) trains no more.
+        var result = RunResult(status: state.finished ?? .completed, state: state)
 
         func record(_ split: String, _ metrics: SplitMetrics) {
             curves.append(
@@ -52,7 +53,7 @@ struct KernelPerceptronRun {
                     learningRate: 1, wallSeconds: wall()))
         }
 
-        while state.epoch < epochs {
+        while state.epoch < epochs && state.finished == nil {
             let epochStart = Date()
             let mistakes = perceptron.trainEpoch(order: loader.order(epoch: state.epoch))
             state.secondsPerEpoch.append(Date().timeIntervalSince(epochStart))
@@ -86,6 +87,7 @@ struct KernelPerceptronRun {
         progress?.finish()
 
         state.elapsedBefore = wall()
+        if result.status.isFinal { state.finished = result.status }
         try checkpoints?.save(state)
         result.state = state
         result.finishClassification(task, record: record, evaluate: evaluate)

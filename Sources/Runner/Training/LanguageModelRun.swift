@@ -18,12 +18,14 @@ struct LanguageModelRun {
 
     /// Blocks of validation text used at every evaluation (the same ones each time, so curves are comparable).
     static let validationBatches = 10
+    /// The steps of a run whose spec gives no `training.steps`.
+    static let defaultSteps = 2000
 
     func run(from start: TrainingState) throws -> RunResult {
         var state = start
         let settings = spec.training
         let clipNorm = spec.optimizer.clipGradNorm
-        let totalSteps = settings.steps ?? 2000
+        let totalSteps = settings.steps ?? Self.defaultSteps
         let evaluateEvery = settings.evaluateEvery ?? max(totalSteps / 10, 1)
         let clock = Date()
         func wall() -> Double { start.elapsedBefore + Date().timeIntervalSince(clock) }
@@ -74,6 +76,7 @@ struct LanguageModelRun {
         }
         progress?.finish()
         state.elapsedBefore = wall()
+        if result.status.isFinal { state.finished = result.status }
         if result.status != .diverged { try checkpoints?.save(state) }
         result.state = state
         result.metrics["validation"] = SplitMetrics(loss: validationLoss(), accuracy: nil)

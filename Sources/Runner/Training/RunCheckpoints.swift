@@ -2,30 +2,34 @@ import Foundation
 import Models
 
 /// Checkpoints of a run in its output folder: `checkpoint.safetensors` (model, buffers, optimizer state and the
-/// training state as JSON metadata) — the last good one, replaced atomically.
+/// training state as JSON metadata, with the file's checksum) — the last good one, replaced atomically.
 struct FileCheckpointStore: CheckpointStore {
     let path: String
     let model: any Module
     let optimizer: any Optimizer
+    /// The run's curves, whose row count is saved with each state (`TrainingState.curveRows`).
+    let curves: CurvesWriter?
 
-    init(directory: String, model: any Module, optimizer: any Optimizer) {
-        path = (directory as NSString).appendingPathComponent("checkpoint.safetensors")
+    init(directory: String, model: any Module, optimizer: any Optimizer, curves: CurvesWriter? = nil) {
+        path = Self.path(in: directory)
         self.model = model
         self.optimizer = optimizer
+        self.curves = curves
     }
+
+    /// The checkpoint file of the run folder `directory`.
+    static func path(in directory: String) -> String {
+        (directory as NSString).appendingPathComponent("checkpoint.safetensors")
+    }
+
+    /// The metadata key of the training state (JSON).
+    static let stateKey = "training_state"
 
     func save(_ state: TrainingState) throws {
+        var state = state
+        if let curves { state.curveRows = curves.points.count }
         let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        try Checkpoint.save(model: model, optimizer: optimizer, metadata: ["training_state": json], to: path)
-    }
-
-    func restore() throws -> TrainingState? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let metadata = try Checkpoint.load(from: path, into: model, optimizer: optimizer)
-        guard let json = metadata["training_state"] else {
-            throw RunError.missingCheckpoint(path: path + " (it holds no training state)")
-        }
-        return try JSONDecoder().decode(TrainingState.self, from: Data(json.utf8))
+        try Checkpoint.save(model: model, optimizer: optimizer, metadata: [Self.stateKey: json], to: path)
     }
 }
 

@@ -45,7 +45,8 @@ struct SequenceRun {
             if let test = task.test { record("test", evaluate(test)) }
         }
 
-        training: while state.step < totalSteps {
+        // An epoch whose last batch was trained before a stop still has its end (evaluation, count) to close.
+        training: while state.step < totalSteps || state.batchInEpoch >= stepsPerEpoch {
             for indices in batches(epoch: state.epoch).dropFirst(state.batchInEpoch) {
                 optimizer.learningRate = schedule.rate(base: baseLearningRate, step: state.step)
                 optimizer.zeroGrad()
@@ -90,6 +91,7 @@ struct SequenceRun {
         }
         progress?.finish()
         state.elapsedBefore = wall()
+        if result.status.isFinal { state.finished = result.status }
         if result.status != .diverged { try checkpoints?.save(state) }
         result.state = state
         for (split, pairs) in [("train", task.train), ("validation", task.validation), ("test", task.test)] {

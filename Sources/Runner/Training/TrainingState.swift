@@ -26,6 +26,12 @@ struct TrainingState: Codable, Equatable {
     var runningLoss = 0.0
     var runningCorrect = 0.0
     var runningCount = 0
+    /// The rows `curves.csv` held when this state was saved: a resumed run keeps exactly those, so that rows
+    /// written after the checkpoint (a stopped run's final evaluations, an epoch's end before a kill) are not
+    /// kept twice. Nil in checkpoints written before it was saved (their resumed runs keep rows by step).
+    var curveRows: Int?
+    /// How the run ended, once it completed or stopped early; nil while it has training left (interrupted).
+    var finished: RunStatus?
 
     init(seed: UInt64) {
         rng = RandomGenerator(seed: seed &+ 1)
@@ -50,13 +56,14 @@ enum RunStatus: String, Codable {
     case interrupted
     /// The loss became NaN or infinite.
     case diverged
+
+    /// Whether a run that ended so has nothing left to train: it completed or stopped early.
+    var isFinal: Bool { self == .completed || self == .earlyStopped }
 }
 
-/// Saves and restores everything a resumed run needs (model, optimizer, training state).
+/// Saves everything a resumed run needs (model, optimizer, training state); see `SavedCheckpoint` for reading.
 protocol CheckpointStore {
     func save(_ state: TrainingState) throws
-    /// The saved state, after restoring model and optimizer; nil when there is no checkpoint.
-    func restore() throws -> TrainingState?
 }
 
 /// A copy of a model's parameters and buffers by name, to restore the best weights after early stopping.
