@@ -6,39 +6,58 @@
 //
 // with L = OH·OW output positions per image. Yₙ and dYₙ are the (F, L) matrices the (N, F, OH, OW) tensors already
 // hold, so the GEMMs read and write them in place. The images are split into one contiguous run per thread
-// (`ImageChunks`); each thread reuses one column buffer of C·KH·KW × L elements for its images, which keeps it in
+// (`ImageChunks`); each chunk reuses one column buffer of C·KH·KW × L elements for its images, which keeps it in
 // cache (a whole-batch column matrix was measured 3–5× slower on MNIST-sized layers: it is memory-bound), and runs
 // its GEMMs on its own. The backward makes one pass over dY for the weight, bias and input gradients
-// (`convolutionBackward`), using each dYₙ while it is in cache; the weight gradient is summed per thread and the
-// partial sums added at the end. The transposed convolution runs the same three products with the roles of forward
+// (`convolutionBackward`), using each dYₙ while it is in cache; the weight gradient is summed per chunk — chunks
+// fixed by the shapes, not the thread count — and the partial sums added in chunk order at the end. The transposed convolution runs the same three products with the roles of forward
 // and input gradient exchanged; `channelSums` is its bias gradient (the convolution's comes with the weight
 // gradient). None of these functions records on the tape.
 
-/// The images 0..<N split into one contiguous run per thread of the pool: chunk k holds images
-/// ⌊k·N/K⌋ ..< ⌊(k+1)·N/K⌋ of K = min(threads, N) chunks, and a workspace of its own (the column matrix, followed by
-/// whatever else a pass keeps per thread). A batch of one image is one chunk, whose GEMMs then split themselves over
-/// the threads.
+/// The images 0..<N split into contiguous chunks run in parallel: chunk k holds images ⌊k·N/K⌋ ..< ⌊(k+1)·N/K⌋.
+/// A pass that only maps images to images takes K = min(threads, N) chunks. A pass that sums over the images (the
+/// weight gradient) takes a K fixed by the shapes alone — at most `reductionChunks`, fewer when the partial sums
+/// would pass `partialBudget` elements — so that its sums, added chunk by chunk in order, are the same at any
+/// thread count. Each running chunk gets a workspace of its own (the column matrix, followed by whatever else a
+/// pass keeps per chunk) from the buffer cache, so at most one per thread is alive. A batch of one image is one
+/// chunk, whose GEMMs then split themselves over the threads.
 struct ImageChunks {
     let batch: Int
     let count: Int
-    /// One workspace of `workspaceElements` per chunk (from the buffer cache, like every tensor).
-    private let workspace: Tensor
     private let workspaceElements: Int
+    private let dtype: DType
 
+    /// Chunks for a pass whose results per image do not depend on how the batch is split.
     init(batch: Int, workspaceElements: Int, dtype: DType) {
-        self.batch = batch
-        count = max(1, min(Parallelism.threadCount, batch))
-        self.workspaceElements = workspaceElements
-        workspace = Tensor(uninitialized: [count, workspaceElements], dtype: dtype)
+        self.init(batch: batch, count: Parallelism.threadCount, workspaceElements: workspaceElements, dtype: dtype)
     }
+
+    /// Chunks for a pass that sums `partialElements` values over the images: the same split on every machine.
+    init(batch: Int, summing partialElements: Int, workspaceElements: Int, dtype: DType) {
+        let affordable = Self.partialBudget / Swift.max(partialElements, 1)
+        let count = Swift.max(1, Swift.min(Self.reductionChunks, affordable))
+        self.init(batch: batch, count: count, workspaceElements: workspaceElements, dtype: dtype)
+    }
+
+    private init(batch: Int, count: Int, workspaceElements: Int, dtype: DType) {
+        (self.batch, self.workspaceElements, self.dtype) = (batch, workspaceElements, dtype)
+        self.count = Swift.max(1, Swift.min(count, batch))
+    }
+
+    /// The most chunks a summing pass is split into (and so the most threads it uses).
+    static let reductionChunks = 8
+    /// The most elements of partial sums a summing pass keeps (16 MB of float32).
+    static let partialBudget = 1 << 22
 
     /// The images of chunk `k`.
     func images(_ k: Int) -> Range<Int> { (k * batch / count)..<((k + 1) * batch / count) }
 
-    /// Runs `body(k, images(k), workspace)` for every chunk in parallel, `workspace` being chunk k's.
+    /// Runs `body(k, images(k), workspace)` for every chunk in parallel, with a workspace for the chunk.
     func forEach<T: NativeScalar>(_: T.Type, _ body: (Int, Range<Int>, UnsafeMutablePointer<T>) -> Void) {
-        let buffers = workspace.pointer(T.self)
-        parallelFor(count) { k in body(k, images(k), buffers + k * workspaceElements) }
+        parallelFor(count) { k in
+            let workspace = Tensor(uninitialized: [workspaceElements], dtype: dtype)
+            body(k, images(k), workspace.pointer(T.self))
+        }
     }
 }
 
@@ -205,9 +224,10 @@ func convolutionBackward(
     let db = withBias ? Tensor(uninitialized: [filters], dtype: x.dtype) : nil
     // Per chunk: the column matrix, then (with unpooling) dYₙ.
     let unpooled = unpooling == nil ? 0 : filters * positions
-    let chunks = ImageChunks(batch: batch, workspaceElements: rows * positions + unpooled, dtype: x.dtype)
     // Chunk k ≥ 1 sums dW into partials[k − 1, 0..<F·C·KH·KW] and db into the F elements after it.
     let partialSize = (dw == nil ? 0 : filters * rows) + (withBias ? filters : 0)
+    let chunks = ImageChunks(
+        batch: batch, summing: partialSize, workspaceElements: rows * positions + unpooled, dtype: x.dtype)
     let partials = Tensor(uninitialized: [chunks.count - 1, partialSize], dtype: x.dtype)
     func run<T: NativeScalar>(_: T.Type) {
         let px = x.pointer(T.self), pdy = dy.pointer(T.self), pdw = dw?.pointer(T.self), pdb = db?.pointer(T.self)

@@ -56,8 +56,9 @@ extension Tensor {
             let dx = needs[0] ? Tensor(uninitialized: self.shape, dtype: self.dtype) : nil
             let dScale = Tensor(uninitialized: normalizedShape, dtype: self.dtype)
             let dShift = Tensor(uninitialized: normalizedShape, dtype: self.dtype)
-            // Row blocks run in parallel, each summing its own ∂γ, ∂β partials; the partials are added at the end.
-            let chunks = Swift.max(1, Swift.min(Parallelism.threadCount, rows / layerNormGrain(width)))
+            // Row blocks run in parallel, each summing its own ∂γ, ∂β partials; the partials are added in block
+            // order at the end. The blocks depend on the shape alone, so the sums are the same at any thread count.
+            let chunks = Swift.max(1, Swift.min(layerNormReductionChunks, rows / layerNormGrain(width)))
             func backward<T: NativeScalar>(_: T.Type) {
                 let x = self.pointer(T.self), gy = g.pointer(T.self), gamma = scale.pointer(T.self)
                 let mu = mean.pointer(T.self), s = invStd.pointer(T.self)
@@ -105,6 +106,9 @@ extension Tensor {
 
 /// Rows per parallel block of layer norm: about 16K elements, so that small inputs stay on one thread.
 private func layerNormGrain(_ width: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(width, 1)) }
+
+/// The most row blocks the backward pass sums ∂γ and ∂β over (and so the most threads it uses).
+private let layerNormReductionChunks = 8
 
 /// ∂γ[i] += g[i]·(x[i] − μ)·s and ∂β[i] += g[i] over one row, eight columns at a time: the accumulators never
 /// overlap the row, but the compiler cannot know it, and the plain loop stayed scalar (a load and a store of each

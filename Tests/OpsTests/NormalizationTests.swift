@@ -243,3 +243,24 @@ func normalizationGradient(_ c: GradientCase) {
     let expected = [-1.5, -0.5, 0.5, 1.5].map { $0 * s0 } + [-1.5, -0.5, 0.5, 1.5].map { $0 * s1 }
     expectScalars(y.scalars, approximately: expected, tolerance: 1e-14, "two rows")
 }
+
+@Test func layerNormAndConvolutionGradientsAreThreadCountIndependent() {
+    // Sums over rows (∂γ, ∂β) and over images (∂W, ∂b), in blocks fixed by the shapes: the same bits on 1–3 threads.
+    var rng = RandomGenerator(seed: 4)
+    let rows = Tensor.normal([4096, 32], using: &rng), gamma = Tensor.normal([32], using: &rng)
+    let beta = Tensor.normal([32], using: &rng)
+    let images = Tensor.normal([24, 3, 10, 10], using: &rng), filters = Tensor.normal([8, 3, 3, 3], using: &rng)
+    let bias = Tensor.normal([8], using: &rng)
+    func gradients(threads: Int) -> [[Double]] {
+        let saved = Parallelism.threadCount
+        Parallelism.threadCount = threads
+        defer { Parallelism.threadCount = saved }
+        let leaves = [rows, gamma, beta, images, filters, bias].map { $0.detached().requiringGrad() }
+        let normalized = leaves[0].layerNorm(normalizedShape: [32], scale: leaves[1], shift: leaves[2])
+        let convolved = leaves[3].conv2d(leaves[4], bias: leaves[5], padding: 1)
+        ((normalized * normalized).sum() + (convolved * convolved).sum()).backward()
+        return leaves.map { $0.grad!.scalars }
+    }
+    let serial = gradients(threads: 1)
+    #expect(serial == gradients(threads: 2) && serial == gradients(threads: 3))
+}

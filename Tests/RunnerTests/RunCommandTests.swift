@@ -245,6 +245,29 @@ extension InterruptibleTraining {
             #expect(try eventScalars(in: straight) == eventScalars(in: interrupted))
         }
 
+        @Test func aCNNWithBatchNormTrainsToTheSameBytesOnAnyThreadCount() throws {
+            // Convolution weight gradients are sums over the batch, split into chunks fixed by the shapes, so 1, 2
+            // and 3 threads give the same bytes (the split used to follow the thread count).
+            let cnn = """
+                {"seed": 1, "data": {"dataset": "edges", "points": 96, "validation": 0, "test": 16},
+                 "model": {"type": "cnn", "layers": [{"type": "conv2d", "out": 4, "kernel": 3, "padding": 1},
+                  {"type": "batchnorm2d"}, {"type": "relu"}, {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"},
+                  {"type": "linear"}]},
+                 "training": {"steps": 4, "batch_size": 48}, "outputs": {"plots": false}}
+                """
+            var weights: [Data] = []
+            for threads in [1, 2, 3] {
+                let folder = temporaryFolder()
+                defer { try? FileManager.default.removeItem(atPath: folder) }
+                let saved = Parallelism.threadCount
+                Parallelism.threadCount = threads
+                defer { Parallelism.threadCount = saved }
+                #expect(try trainRun(load(cnn).spec, folder: folder, resuming: false, quiet: true) == .completed)
+                weights.append(try Data(contentsOf: URL(fileURLWithPath: folder + "/weights.safetensors")))
+            }
+            #expect(weights[0] == weights[1] && weights[0] == weights[2])
+        }
+
         @Test func aBatchSplitIntoShardsTrainsAsTheWholeBatchOnAnyThreadCount() throws {
             func train(_ overrides: [String], threads: Int) throws -> (weights: Data, curves: [[Double]]) {
                 let folder = temporaryFolder()
