@@ -21,7 +21,7 @@ struct PlotSVGTests {
         let polyline = try #require(reader.elements("polyline").first)
         #expect(polyline.points == [PlotPoint(0, 0), PlotPoint(10.25, 3.5)])
         #expect(polyline.attributes["stroke"] == "#4e79a7")
-        #expect(svgEscaped("x\u{1}y'") == "x?y&apos;")
+        #expect(markupEscaped("x\u{1}y'") == "x?y&apos;")
     }
 
     @Test func numbersAreShort() {

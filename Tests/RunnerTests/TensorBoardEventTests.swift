@@ -95,6 +95,14 @@ private let spec = """
 
 private func runFolder() -> String { NSTemporaryDirectory() + "tapegrad-events-\(UUID().uuidString)" }
 
+/// A new folder holding a finished run of `spec`.
+private func trainedRun(_ overrides: [String] = []) throws -> String {
+    let folder = runFolder()
+    let document = try SpecDocument(text: spec, source: "events", overrides: overrides)
+    #expect(try trainRun(document.spec, folder: folder, resuming: false, quiet: true) == .completed)
+    return folder
+}
+
 /// Runs `arguments` and returns its standard output, or nil when it fails or outlives `timeout` seconds.
 private func output(of arguments: [String], timeout: Double) -> String? {
     let process = Process()
@@ -117,12 +125,8 @@ extension InterruptibleTraining {
     @Suite
     struct TensorBoardEventTests {
         @Test func aRunWritesItsCurvesAsTensorBoardScalars() throws {
-            let folder = runFolder()
+            let folder = try trainedRun()
             defer { try? FileManager.default.removeItem(atPath: folder) }
-            #expect(
-                try trainRun(
-                    SpecDocument(text: spec, source: "events").spec, folder: folder, resuming: false, quiet: true)
-                    == .completed)
             let events = try eventScalars(in: folder)
             #expect(sameScalars(events, try curveScalars(in: folder)), "\(events)")
             #expect(events.filter { $0.tag == "train/loss" }.map(\.step) == [3, 6, 9, 12])
@@ -132,20 +136,14 @@ extension InterruptibleTraining {
             #expect(summary.contains("events.out.tfevents."))
 
             // Switched off: no event file.
-            let off = runFolder()
+            let off = try trainedRun(["outputs.tensorboard=false"])
             defer { try? FileManager.default.removeItem(atPath: off) }
-            let quiet = try SpecDocument(text: spec, source: "events", overrides: ["outputs.tensorboard=false"]).spec
-            #expect(try trainRun(quiet, folder: off, resuming: false, quiet: true) == .completed)
             #expect(try FileManager.default.contentsOfDirectory(atPath: off).allSatisfy { !$0.contains("tfevents") })
         }
 
         @Test func tensorBoardsOwnReaderFindsTheCurves() throws {
-            let folder = runFolder()
+            let folder = try trainedRun()
             defer { try? FileManager.default.removeItem(atPath: folder) }
-            #expect(
-                try trainRun(
-                    SpecDocument(text: spec, source: "events").spec, folder: folder, resuming: false, quiet: true)
-                    == .completed)
             let venv = folder + "/venv"
             guard output(of: ["python3", "-m", "venv", venv], timeout: 120) != nil,
                 output(of: [venv + "/bin/pip", "install", "--quiet", "tensorboard"], timeout: 600) != nil

@@ -11,19 +11,19 @@ struct HTMLReport {
     init(title: String) { self.title = title }
 
     /// `<h2>`.
-    mutating func heading(_ text: String) { body.append("<h2>\(escaped(text))</h2>") }
+    mutating func heading(_ text: String) { body.append("<h2>\(markupEscaped(text))</h2>") }
 
     /// A paragraph of text.
-    mutating func paragraph(_ text: String) { body.append("<p>\(escaped(text))</p>") }
+    mutating func paragraph(_ text: String) { body.append("<p>\(markupEscaped(text))</p>") }
 
     /// Preformatted text (a model summary, samples, a spec).
-    mutating func preformatted(_ text: String) { body.append("<pre>\(escaped(text))</pre>") }
+    mutating func preformatted(_ text: String) { body.append("<pre>\(markupEscaped(text))</pre>") }
 
     /// A table with a header row; `sortable` lets a click on a column header sort the rows by it. Cells are text,
     /// or a link when given as `(text, href)`.
     mutating func table(header: [String], rows: [[Cell]], sortable: Bool = false) {
         var html = [sortable ? "<table class=\"sortable\">" : "<table>", "<thead><tr>"]
-        html += header.map { "<th>\(escaped($0))</th>" }
+        html += header.map { "<th>\(markupEscaped($0))</th>" }
         html.append("</tr></thead><tbody>")
         for row in rows { html.append("<tr>" + row.map(\.html).joined() + "</tr>") }
         html.append("</tbody></table>")
@@ -32,7 +32,7 @@ struct HTMLReport {
 
     /// The images, each with its name as a caption, in a wrapping grid.
     mutating func images(_ files: [String]) {
-        let figures = files.map(escaped).map { file in
+        let figures = files.map(markupEscaped).map { file in
             "<figure><img src=\"\(file)\" alt=\"\(file)\"><figcaption>\(file)</figcaption></figure>"
         }
         body.append("<div class=\"plots\">" + figures.joined() + "</div>")
@@ -45,8 +45,8 @@ struct HTMLReport {
 
         var html: String {
             switch self {
-            case .text(let s): "<td>\(escaped(s))</td>"
-            case .link(let s, let href): "<td><a href=\"\(escaped(href))\">\(escaped(s))</a></td>"
+            case .text(let s): "<td>\(markupEscaped(s))</td>"
+            case .link(let s, let href): "<td><a href=\"\(markupEscaped(href))\">\(markupEscaped(s))</a></td>"
             }
         }
     }
@@ -55,7 +55,7 @@ struct HTMLReport {
     var html: String {
         """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(escaped(title))</title>
+        <html lang="en"><head><meta charset="utf-8"><title>\(markupEscaped(title))</title>
         <style>
         body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1600px; }
         table { border-collapse: collapse; margin: 0.5em 0; } th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }
@@ -65,7 +65,7 @@ struct HTMLReport {
         img { max-width: 760px; width: 100%; border: 1px solid #ddd; } figcaption { font-size: 0.8em; color: #555; }
         .warning { color: #b00; font-weight: bold; }
         </style></head><body>
-        <h1>\(escaped(title))</h1>
+        <h1>\(markupEscaped(title))</h1>
         \(body.joined(separator: "\n"))
         <script>
         // Once loaded: a plot that did not load (moved, deleted) is named in a warning at the top, and the page
@@ -107,22 +107,6 @@ struct HTMLReport {
     func write(to path: String) throws {
         try AtomicFile.write(Array(html.utf8), to: path)
     }
-}
-
-/// `text` with `&`, `<`, `>` and quotes escaped for HTML.
-func escaped(_ text: String) -> String {
-    var out = ""
-    for c in text {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(c)
-        }
-    }
-    return out
 }
 
 /// The report of a finished run: its status, data, final metrics, plots, samples, model summary, files and spec.

@@ -57,13 +57,13 @@ struct SVGDocument: PlotSurface {
         let (bx, by) = style.vertical ? (x + half, y) : (x, y + half)
         let rotation = style.vertical ? #" transform="rotate(-90 \#(svgNumber(bx)) \#(svgNumber(by)))""# : ""
         elements.append(#"<text x="\#(svgNumber(bx))" y="\#(svgNumber(by))" font-size="\#(svgNumber(10 * s))" "#
-            + #"fill="\#(style.color.hexString)" text-anchor="\#(anchor)"\#(rotation)>\#(svgEscaped(text))</text>"#)
+            + #"fill="\#(style.color.hexString)" text-anchor="\#(anchor)"\#(rotation)>\#(markupEscaped(text))</text>"#)
     }
 }
 
-/// `text` made safe for SVG character data and attribute values: `&`, `<`, `>`, `"` and `'` become entities,
-/// and control characters that XML 1.0 forbids become `?`.
-func svgEscaped(_ text: String) -> String {
+/// `text` made safe for SVG and HTML character data and attribute values: `&`, `<`, `>`, `"` and `'` become
+/// entities, and control characters that XML 1.0 forbids become `?`.
+func markupEscaped(_ text: String) -> String {
     var escaped = ""
     escaped.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {
