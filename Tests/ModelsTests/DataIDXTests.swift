@@ -42,6 +42,24 @@ import Testing
         #expect(try DataFile.gunzip(DataFile.gzip([]), path: "empty.gz") == [])
     }
 
+    @Test func aGzipBombStopsAtTheSizeItsHeaderPromises() throws {
+        let dir = NSTemporaryDirectory() + "tapegrad-bomb-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A label file whose header says 3 labels, followed by 64 MB of zeros: 64 KB compressed.
+        let bomb = IDX.encode(labels) + [UInt8](repeating: 0, count: 64 << 20)
+        let path = DataFixtures.write(DataFile.gzip(bomb), "labels.idx.gz", in: dir)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count < 1 << 20)
+        let error = #expect(throws: DatasetError.self) { try IDX.read(at: path, magic: IDX.labelsMagic) }
+        let reason = "it inflates to more than the 11 bytes its header promises"
+        #expect(error == .corruptedGzip(path: path, reason: reason))
+        // The promise is read from the header alone; files that keep it read as before.
+        #expect(IDX.promisedSize([0, 0, 8, 3, 0, 0, 0, 2]) == nil)  // the dimensions are not there yet
+        #expect(IDX.promisedSize(IDX.encode(images)) == 16 + 24)
+        let honest = try DataFile.gunzip(DataFile.gzip(IDX.encode(labels)), path: "l", promisedSize: IDX.promisedSize)
+        #expect(honest == IDX.encode(labels))
+    }
+
     @Test func missingFileIsReportedWithItsPath() {
         let error = #expect(throws: DatasetError.self) {
             try IDX.read(at: "/nonexistent/train-images-idx3-ubyte.gz", magic: IDX.imagesMagic)

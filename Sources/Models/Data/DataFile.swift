@@ -11,10 +11,16 @@ public enum DataFile {
     ///
     /// Throws `DatasetError.fileNotFound`, `.unreadable`, `.corruptedGzip` (bad header, bad data or CRC) or
     /// `.truncated` (the gzip stream ends before its end marker).
-    public static func contents(of path: String) throws(DatasetError) -> [UInt8] {
+    ///
+    /// `promisedSize`, given the first bytes of the decompressed file, returns the whole file's size its header
+    /// promises (nil: not enough bytes yet); decompression stops with `.corruptedGzip` as soon as it would exceed
+    /// that, so a small file that inflates to gigabytes (a "gzip bomb") costs no more memory than its header says.
+    public static func contents(
+        of path: String, promisedSize: (([UInt8]) -> Int?)? = nil
+    ) throws(DatasetError) -> [UInt8] {
         let raw = try rawContents(of: path)
         if raw.count >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
-            return try gunzip(raw, path: path)
+            return try gunzip(raw, path: path, promisedSize: promisedSize)
         }
         return raw
     }
@@ -50,8 +56,11 @@ public enum DataFile {
         return bytes
     }
 
-    /// Decompresses a gzip stream (one or more concatenated members); `path` names the source in errors.
-    public static func gunzip(_ compressed: [UInt8], path: String) throws(DatasetError) -> [UInt8] {
+    /// Decompresses a gzip stream (one or more concatenated members); `path` names the source in errors. With
+    /// `promisedSize` (see `contents(of:promisedSize:)`), output beyond the size the header promises is an error.
+    public static func gunzip(
+        _ compressed: [UInt8], path: String, promisedSize: (([UInt8]) -> Int?)? = nil
+    ) throws(DatasetError) -> [UInt8] {
         let n = compressed.count
         guard n >= 18 else {
             throw .truncated(path: path, what: "a gzip header and trailer", expectedBytes: 18, actualBytes: n)
@@ -72,8 +81,20 @@ public enum DataFile {
         defer { inflateEnd(&stream) }
 
         var consumed = 0
+        var promised: Int? = nil
         while true {
-            if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
+            if promised == nil, let promisedSize, produced > 0 {
+                promised = promisedSize(Array(output[..<produced]))
+            }
+            if let promised, produced > promised {
+                throw .corruptedGzip(
+                    path: path, reason: "it inflates to more than the \(promised) bytes its header promises")
+            }
+            if produced == output.count {
+                // Grow by doubling, but no further than one byte past the promise (which the check above catches).
+                let grown = promised.map { Swift.min(output.count * 2, $0 + 1) } ?? output.count * 2
+                output.append(contentsOf: repeatElement(0, count: Swift.max(grown - output.count, 1)))
+            }
             let status: Int32 = compressed.withUnsafeBufferPointer { input in
                 output.withUnsafeMutableBufferPointer { out in
                     stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + consumed)

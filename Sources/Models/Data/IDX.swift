@@ -35,7 +35,23 @@ public enum IDX {
     /// shorter than the dimensions say, `.invalidFormat` for bytes past the end of the data, and the errors of
     /// `DataFile.contents(of:)`.
     public static func read(at path: String, magic: UInt32) throws(DatasetError) -> IDXArray {
-        try parse(DataFile.contents(of: path), magic: magic, path: path)
+        try parse(DataFile.contents(of: path, promisedSize: promisedSize), magic: magic, path: path)
+    }
+
+    /// The file size an IDX header promises (header + the product of its dimensions, one byte each), once the
+    /// header's bytes are there; nil before. An implausible product counts as promising nothing more than the header.
+    public static func promisedSize(_ prefix: [UInt8]) -> Int? {
+        guard prefix.count >= 4 else { return nil }
+        let rank = Int(prefix[3])
+        let headerSize = 4 + 4 * rank
+        guard prefix.count >= headerSize else { return nil }
+        var count = 1
+        for i in 0..<rank {
+            let (product, overflow) = count.multipliedReportingOverflow(by: Int(bigEndianUInt32(prefix, at: 4 + 4 * i)))
+            guard !overflow, product <= Int(Int32.max) else { return headerSize }
+            count = product
+        }
+        return headerSize + count
     }
 
     /// Parses the (decompressed) bytes of an IDX file; `path` names the source in errors.
