@@ -102,7 +102,7 @@ func createOutputFolder(_ folder: String) throws {
     // The nearest part of the path that exists says why the folder cannot be made.
     var existing = folder
     while isFolder(existing) == nil && existing != "/" && !existing.isEmpty {
-        existing = (existing as NSString).deletingLastPathComponent
+        existing = parentPath(existing)
     }
     if existing.isEmpty { existing = "." }
     if isFolder(existing) == false {
@@ -117,6 +117,13 @@ func createOutputFolder(_ folder: String) throws {
     } catch {
         throw RunError.cannotWrite(path: folder, reason: "cannot create the folder (\(error.localizedDescription))")
     }
+}
+
+/// `path` without its last component: "runs" for "runs/x" or "runs/x/", "/" for "/x", "" for "x". (Foundation's
+/// `deletingLastPathComponent` traps on some relative paths.)
+func parentPath(_ path: String) -> String {
+    guard let slash = path.dropLast().lastIndex(of: "/") else { return "" }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 /// Trains one experiment into `folder` and writes every output; returns how the run ended.
