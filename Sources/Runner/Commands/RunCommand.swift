@@ -26,6 +26,12 @@ struct Run: ParsableCommand {
     @Option(help: "Continue the interrupted or finished run in this folder from its checkpoint.")
     var resume: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Stop as on Ctrl-C when the process PID ends, even killed (a sweep passes its own to each trial).",
+            valueName: "PID"))
+    var stopWithParent: Int32?
+
     @Flag(help: "No progress bar or periodic lines.")
     var quiet = false
 
@@ -34,6 +40,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        if let stopWithParent, !Interruption.stopWhenParentExits(stopWithParent) {
+            let note = "note: --stop-with-parent needs Linux; this run goes on if process \(stopWithParent) ends\n"
+            FileHandle.standardError.write(Data(note.utf8))
+        }
         do {
             if let resume {
                 try resumeRun(folder: resume)
