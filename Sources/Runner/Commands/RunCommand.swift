@@ -23,7 +23,7 @@ struct Run: ParsableCommand {
     @Option(help: "The output folder (default: runs/NAME-TIMESTAMP).")
     var out: String?
 
-    @Option(help: "Continue the interrupted or finished run in this folder from its checkpoint.")
+    @Option(help: "Continue the interrupted run or sweep in this folder (a run from its checkpoint).")
     var resume: String?
 
     @Option(
@@ -52,7 +52,7 @@ struct Run: ParsableCommand {
             let document = try SpecDocument.load(path: spec!, overrides: overrides)
             let folder = out ?? defaultRunFolder(name: document.spec.name)
             if document.spec.sweep != nil {
-                try runSweep(document, folder: folder, quiet: quiet)
+                if try runSweep(document, folder: folder, quiet: quiet) == .interrupted { throw ExitCode(130) }
             } else {
                 let status = try trainRun(document.spec, folder: folder, resuming: false, quiet: quiet)
                 if status == .interrupted { throw ExitCode(130) }
@@ -65,8 +65,20 @@ struct Run: ParsableCommand {
 
     private func resumeRun(folder: String) throws {
         let specPath = (folder as NSString).appendingPathComponent("spec.json")
+        let sweepSpecPath = (folder as NSString).appendingPathComponent(sweepSpecFile)
+        if !FileManager.default.fileExists(atPath: specPath) && FileManager.default.fileExists(atPath: sweepSpecPath) {
+            let document = try SpecDocument.load(path: sweepSpecPath, overrides: overrides)
+            guard document.spec.sweep != nil else {
+                throw RunnerFailure(message: "\(sweepSpecPath) has no \"sweep\" section; cannot resume a sweep")
+            }
+            let status = try runSweep(document, folder: folder, quiet: quiet, resuming: true)
+            if status == .interrupted { throw ExitCode(130) }
+            return
+        }
         guard FileManager.default.fileExists(atPath: specPath) else {
-            throw RunError.missingCheckpoint(path: specPath + " (not a run folder)")
+            throw RunnerFailure(
+                message: "\(folder): not a run folder (no spec.json) nor a sweep folder (no \(sweepSpecFile)); "
+                    + "cannot resume")
         }
         let document = try SpecDocument.load(path: specPath, overrides: overrides)
         let status = try trainRun(document.spec, folder: folder, resuming: true, quiet: quiet)
