@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "CKernelChoice", dependencies: ["CBLAS"]),
         // zlib (zlib.h from zlib1g-dev), to read gzip-compressed datasets.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // prctl (a variadic C function, which Swift does not import): a sweep's trials stop when the sweep dies.
+        .target(name: "CProcessControl"),
         // Tensors, the tape, the core differentiable ops and gradient checking.
         .target(
             name: "Autograd",
@@ -42,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "Runner",
             dependencies: [
-                "Autograd", "Ops", "Models", "CBLAS", "CZlib",
+                "Autograd", "Ops", "Models", "CBLAS", "CZlib", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

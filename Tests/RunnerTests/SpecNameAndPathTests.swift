@@ -106,6 +106,11 @@ func refusesUnsafeNamesAndEmptySweeps(_ bad: BadSpec) {
     }
 }
 
+@Test func theParentOfARelativePathIsFoundWithoutFoundation() {
+    let cases = [("runs/x", "runs"), ("runs/x/", "runs"), ("a/b/c", "a/b"), ("x", ""), ("/x", "/"), ("/a/b", "/a")]
+    for (path, parent) in cases { #expect(parentPath(path) == parent, "\(path)") }
+}
+
 @Test func aCSVHeaderThatNamesAColumnTwiceIsRefused() {
     SpecFixtures.withTemporaryDirectory { dir in
         let path = SpecFixtures.write("a,label,label\n1,0,0\n3,1,1\n5,0,0\n", "t.csv", in: dir)

@@ -23,8 +23,14 @@ struct Run: ParsableCommand {
     @Option(help: "The output folder (default: runs/NAME-TIMESTAMP).")
     var out: String?
 
-    @Option(help: "Continue the interrupted or finished run in this folder from its checkpoint.")
+    @Option(help: "Continue the interrupted run or sweep in this folder (a run from its checkpoint).")
     var resume: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Stop as on Ctrl-C when the process PID ends, even killed (a sweep passes its own to each trial).",
+            valueName: "PID"))
+    var stopWithParent: Int32?
 
     @Flag(help: "No progress bar or periodic lines.")
     var quiet = false
@@ -34,6 +40,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        if let stopWithParent, !Interruption.stopWhenParentExits(stopWithParent) {
+            let note = "note: --stop-with-parent needs Linux; this run goes on if process \(stopWithParent) ends\n"
+            FileHandle.standardError.write(Data(note.utf8))
+        }
         do {
             if let resume {
                 try resumeRun(folder: resume)
@@ -42,7 +52,7 @@ struct Run: ParsableCommand {
             let document = try SpecDocument.load(path: spec!, overrides: overrides)
             let folder = out ?? defaultRunFolder(name: document.spec.name)
             if document.spec.sweep != nil {
-                try runSweep(document, folder: folder, quiet: quiet)
+                if try runSweep(document, folder: folder, quiet: quiet) == .interrupted { throw ExitCode(130) }
             } else {
                 let status = try trainRun(document.spec, folder: folder, resuming: false, quiet: quiet)
                 if status == .interrupted { throw ExitCode(130) }
@@ -55,8 +65,20 @@ struct Run: ParsableCommand {
 
     private func resumeRun(folder: String) throws {
         let specPath = (folder as NSString).appendingPathComponent("spec.json")
+        let sweepSpecPath = (folder as NSString).appendingPathComponent(sweepSpecFile)
+        if !FileManager.default.fileExists(atPath: specPath) && FileManager.default.fileExists(atPath: sweepSpecPath) {
+            let document = try SpecDocument.load(path: sweepSpecPath, overrides: overrides)
+            guard document.spec.sweep != nil else {
+                throw RunnerFailure(message: "\(sweepSpecPath) has no \"sweep\" section; cannot resume a sweep")
+            }
+            let status = try runSweep(document, folder: folder, quiet: quiet, resuming: true)
+            if status == .interrupted { throw ExitCode(130) }
+            return
+        }
         guard FileManager.default.fileExists(atPath: specPath) else {
-            throw RunError.missingCheckpoint(path: specPath + " (not a run folder)")
+            throw RunnerFailure(
+                message: "\(folder): not a run folder (no spec.json) nor a sweep folder (no \(sweepSpecFile)); "
+                    + "cannot resume")
         }
         let document = try SpecDocument.load(path: specPath, overrides: overrides)
         let status = try trainRun(document.spec, folder: folder, resuming: true, quiet: quiet)
@@ -102,7 +124,7 @@ func createOutputFolder(_ folder: String) throws {
     // The nearest part of the path that exists says why the folder cannot be made.
     var existing = folder
     while isFolder(existing) == nil && existing != "/" && !existing.isEmpty {
-        existing = (existing as NSString).deletingLastPathComponent
+        existing = parentPath(existing)
     }
     if existing.isEmpty { existing = "." }
     if isFolder(existing) == false {
@@ -117,6 +139,13 @@ func createOutputFolder(_ folder: String) throws {
     } catch {
         throw RunError.cannotWrite(path: folder, reason: "cannot create the folder (\(error.localizedDescription))")
     }
+}
+
+/// `path` without its last component: "runs" for "runs/x" or "runs/x/", "/" for "/x", "" for "x". (Foundation's
+/// `deletingLastPathComponent` traps on some relative paths.)
+func parentPath(_ path: String) -> String {
+    guard let slash = path.dropLast().lastIndex(of: "/") else { return "" }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 /// Trains one experiment into `folder` and writes every output; returns how the run ended.

@@ -10,25 +10,39 @@ typealias SweepTrialRunner = (_ trials: [SweepTrial], _ folder: String, _ parall
 /// values, status and final metrics) and overlay plots of the trials' validation (or training) loss and
 /// accuracy. A refined search (`sweep.refine`) runs round by round: after each round the best trial so far (by
 /// `refine.metric` in its `summary.json`) centres the next round's narrowed ranges.
+///
+/// The document is saved as `folder/sweep-spec.json`, from which `runner --resume folder` reads it back; `resuming`
+/// keeps the trials that finished, resumes the interrupted ones from their checkpoints and runs the others
+/// (`trialsLeft`), so that the results equal an uninterrupted sweep's. On Ctrl-C or SIGTERM the running trials stop
+/// at a checkpoint, no more start, and the results of the trials that started are written; the sweep then says so
+/// and returns `.interrupted` (`.completed` otherwise).
+@discardableResult
 func runSweep(
-    _ document: SpecDocument, folder: String, quiet: Bool, runTrials: SweepTrialRunner = runTrialProcesses
-) throws {
+    _ document: SpecDocument, folder: String, quiet: Bool, resuming: Bool = false,
+    runTrials: SweepTrialRunner = runTrialProcesses
+) throws -> RunStatus {
     let sweep = document.spec.sweep
     let refine = sweep?.refine
     let parallel = max(1, sweep?.parallel ?? 1)
     try createOutputFolder(folder)
+    if !resuming {
+        let path = (folder as NSString).appendingPathComponent(sweepSpecFile)
+        try (document.json.prettyJSON + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+    Interruption.install()
     let count = sweep?.trialCount ?? 1
     let rounds = refine.map { " in \($0.rounds) rounds" } ?? ""
-    print("sweep \(document.spec.name): \(count) trials\(rounds), \(parallel) at a time → \(folder)")
+    let how = resuming ? "resuming sweep" : "sweep"
+    print("\(how) \(document.spec.name): \(count) trials\(rounds), \(parallel) at a time → \(folder)")
 
-    var finished: [SweepTrial] = []
+    var drawn: [SweepTrial] = []
     var failures: [String] = []
     for round in 1...(refine?.rounds ?? 1) {
         var trials: [SweepTrial]
         if round == 1 {
             trials = try document.trials()
         } else {
-            guard let refine, let best = bestSweepTrial(finished, folder: folder, metric: refine.metric) else {
+            guard let refine, let best = bestSweepTrial(drawn, folder: folder, metric: refine.metric) else {
                 let metric = refine?.metric.rawValue ?? "metric"
                 failures.append("no finished trial has a \(metric) to refine around; stopped after round \(round - 1)")
                 break
@@ -40,15 +54,29 @@ func runSweep(
                     + "\(refine.metric.rawValue) \(String(format: "%.6f", best.value)); ranges:")
             for key in next.ranges.keys.sorted() { print("  \(key): \(next.ranges[key]!.summary)") }
         }
-        failures += try runTrials(trials, folder, parallel)
-        finished += trials
+        failures += try runTrials(resuming ? try trialsLeft(trials, folder: folder) : trials, folder, parallel)
+        drawn += trials
         if Interruption.requested { break }
     }
     let logKeys = Set(sweep?.random.entries.filter { $0.value.log }.map(\.key) ?? [])
-    try writeSweepResults(trials: finished, folder: folder, title: document.spec.name, logKeys: logKeys)
-    if !failures.isEmpty {
-        throw RunnerFailure(message: "sweep: " + failures.joined(separator: "; ") + "; see each trial's log.txt")
+    guard Interruption.requested else {
+        try writeSweepResults(trials: drawn, folder: folder, title: document.spec.name, logKeys: logKeys)
+        if !failures.isEmpty {
+            throw RunnerFailure(message: "sweep: " + failures.joined(separator: "; ") + "; see each trial's log.txt")
+        }
+        return .completed
     }
+    let started = drawn.filter { FileManager.default.fileExists(atPath: trialFolder($0, in: folder)) }
+    try writeSweepResults(trials: started, folder: folder, title: document.spec.name, logKeys: logKeys)
+    let statuses = started.compactMap { FinishedRun(folder: trialFolder($0, in: folder)).status }
+    let interrupted = statuses.filter { $0 == RunStatus.interrupted.rawValue }.count
+    let failed = failures.isEmpty ? "" : "; " + failures.joined(separator: "; ")
+    let message =
+        "sweep interrupted: \(statuses.count - interrupted) of \(count) trials finished, \(interrupted) stopped at a "
+            + "checkpoint, \(count - started.count) not started\(failed); \(folder)/sweep.csv holds the trials that "
+            + "started; continue with: runner --resume \(folder)\n"
+    FileHandle.standardError.write(Data(message.utf8))
+    return .interrupted
 }
 
 /// The trial of `trials` with the best `metric` (`metrics.validation.accuracy` or `.loss` of its
@@ -58,7 +86,7 @@ func bestSweepTrial(
 ) -> (trial: SweepTrial, value: Double)? {
     var best: (trial: SweepTrial, value: Double)?
     for trial in trials {
-        let path = (folder as NSString).appendingPathComponent("trial-\(trial.index)/summary.json")
+        let path = (trialFolder(trial, in: folder) as NSString).appendingPathComponent("summary.json")
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
             case .object(let metrics)? = (try? JSONParser.parse(text))?.objectValue?["metrics"],
             case .object(let validation)? = metrics["validation"],
@@ -70,56 +98,6 @@ func bestSweepTrial(
     return best
 }
 
-/// The default `SweepTrialRunner`: each trial as `runner run trial-spec.json --out folder/trial-K --quiet`, its
-/// output in `log.txt`, `Parallelism.threadCount / parallel` threads each; on Ctrl-C every running trial is
-/// interrupted.
-func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) throws -> [String] {
-    let executable = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).standardizedFileURL.path
-    var pending = Array(trials.reversed())
-    var running: [(trial: SweepTrial, process: Process)] = []
-    var failures: [String] = []
-    while !pending.isEmpty || !running.isEmpty {
-        while running.count < parallel, let trial = pending.popLast() {
-            let trialFolder = (folder as NSString).appendingPathComponent("trial-\(trial.index)")
-            try FileManager.default.createDirectory(atPath: trialFolder, withIntermediateDirectories: true)
-            let specPath = (trialFolder as NSString).appendingPathComponent("trial-spec.json")
-            try (trial.json.prettyJSON + "\n").write(toFile: specPath, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["run", specPath, "--out", trialFolder, "--quiet"]
-            // Trials side by side share the cores: each gets its part of the threads (a worker spinning on a
-            // core another trial needs would only slow both down).
-            var environment = ProcessInfo.processInfo.environment
-            environment["TAPEGRAD_NUM_THREADS"] = "\(max(1, Parallelism.threadCount / parallel))"
-            process.environment = environment
-            // The trial's output, in a new empty log.txt (replacing one that an earlier sweep into this folder left).
-            let logPath = (trialFolder as NSString).appendingPathComponent("log.txt")
-            guard FileManager.default.createFile(atPath: logPath, contents: nil),
-                let log = FileHandle(forWritingAtPath: logPath)
-            else {
-                throw RunnerFailure(message: "sweep: cannot create \(logPath) for trial \(trial.index)")
-            }
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
-            print("  trial \(trial.index) started: \(trial.label)")
-            running.append((trial, process))
-        }
-        Thread.sleep(forTimeInterval: 0.2)
-        if Interruption.requested { running.forEach { $0.process.interrupt() } }
-        running.removeAll { entry in
-            guard !entry.process.isRunning else { return false }
-            let status = entry.process.terminationStatus
-            print("  trial \(entry.trial.index) finished (exit \(status))")
-            if status != 0 {
-                failures.append("trial \(entry.trial.index) (\(entry.trial.label)) exited with \(status)")
-            }
-            return true
-        }
-    }
-    return failures
-}
-
 /// `sweep.csv` and the sweep's plots (`sweepCharts`) from the trials' summaries and curves; `logKeys` are the
 /// swept keys drawn from `log` ranges.
 func writeSweepResults(trials: [SweepTrial], folder: String, title: String, logKeys: Set<String> = []) throws {
@@ -127,7 +105,7 @@ func writeSweepResults(trials: [SweepTrial], folder: String, title: String, logK
     var outcomes: [TrialOutcome] = []
     var rows: [[HTMLReport.Cell]] = []
     for trial in trials {
-        let run = FinishedRun(folder: (folder as NSString).appendingPathComponent("trial-\(trial.index)"))
+        let run = FinishedRun(folder: trialFolder(trial, in: folder))
         let label = trial.label.isEmpty ? "trial \(trial.index)" : trial.label
         let cells = ["\(trial.index)", "\(trial.round)", "\"\(label.replacingOccurrences(of: "\"", with: "'"))\""]
         lines.append((cells + run.csvCells).joined(separator: ","))

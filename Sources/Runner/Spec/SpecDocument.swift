@@ -173,6 +173,9 @@ struct SweepTrial {
     var round = 1
     /// The swept key paths and their values (what `overrides` set).
     var values: [String: JSONValue] = [:]
+    /// Whether the trial continues from the checkpoint in its folder (a resumed sweep's interrupted trial) instead
+    /// of starting.
+    var resuming = false
 
     /// A trial with the given position, overrides, document and spec (round 1, no recorded values).
     init(index: Int, overrides: [SpecOverride], json: JSONValue, spec: ExperimentSpec) {

@@ -1,4 +1,6 @@
+import CProcessControl
 import Synchronization
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
@@ -10,7 +12,9 @@ enum Interruption {
     /// Looks at `requested` left before it becomes true by itself; 0: none pending (see `request(afterChecks:)`).
     private static let countdown = Atomic<Int>(0)
 
-    /// Installs the handlers; call once before training.
+    /// Installs the handlers and unblocks both signals in the calling thread (and the threads and processes it
+    /// starts later); call once before training. A process inherits its parent's blocked signals: started by a
+    /// thread that blocks them (a Swift program's `Process`, run from a Dispatch thread), it would never see them.
     static func install() {
         let handler: @convention(c) (Int32) -> Void = { signal in
             if Interruption.flag.exchange(true, ordering: .relaxed) {
@@ -19,6 +23,32 @@ enum Interruption {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        unblock(SIGINT, SIGTERM)
+    }
+
+    /// Makes the end of the process `parent` a stop request, however the parent ends (SIGKILL included), and installs
+    /// the handlers: a sweep's trial then checkpoints and stops, as an interrupted run does, instead of training on
+    /// orphaned. The kernel sends the signal chosen (SIGHUP, Linux's `PR_SET_PDEATHSIG`) each time this process is
+    /// handed to a new parent — once per thread of a multi-threaded parent as its threads end — so its handler only
+    /// sets the flag, where a second SIGINT or SIGTERM would exit at once. A parent already gone when this is called
+    /// is a stop request at once. Returns false when the system cannot do it (not Linux).
+    @discardableResult
+    static func stopWhenParentExits(_ parent: pid_t) -> Bool {
+        install()
+        signal(SIGHUP) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        unblock(SIGHUP)
+        guard tapegrad_set_parent_death_signal(SIGHUP) == 0 else { return false }
+        // The parent may have ended between this process's start and the call above: then no signal will come.
+        if getppid() != parent { request() }
+        return true
+    }
+
+    /// Unblocks `signals` in the calling thread and the threads and processes it starts later.
+    private static func unblock(_ signals: Int32...) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in signals { sigaddset(&set, s) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Whether a stop was requested.
