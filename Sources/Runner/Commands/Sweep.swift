@@ -62,7 +62,7 @@ func runSweep(
     guard Interruption.requested else {
         try writeSweepResults(trials: drawn, folder: folder, title: document.spec.name, logKeys: logKeys)
         if !failures.isEmpty {
-            throw RunnerFailure(message: "sweep: " + failures.joined(separator: "; ") + "; see each trial's log.txt")
+            throw RunnerFailure(message: "sweep: " + failures.joined(separator: "; ") + "; see each trial's output.txt")
         }
         return .completed
     }

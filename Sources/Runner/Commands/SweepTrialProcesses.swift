@@ -6,7 +6,8 @@ import Models
 #endif
 
 /// The default `SweepTrialRunner`: each trial as `runner run trial-spec.json --out folder/trial-K --quiet` (a
-/// resumed one as `runner run --resume folder/trial-K --quiet`), its output in `log.txt`,
+/// resumed one as `runner run --resume folder/trial-K --quiet`), its standard output and error in `output.txt` (its
+/// own `log.txt` holds the run's lines),
 /// `Parallelism.threadCount / parallel` threads each.
 ///
 /// Each trial runs in its own process group, so a Ctrl-C at the terminal reaches only the sweep; on Ctrl-C or
@@ -60,10 +61,11 @@ func runTrialProcesses(_ trials: [SweepTrial], folder: String, parallel: Int) th
     return failures
 }
 
-/// The trial's `log.txt`, opened for its output: a new empty file (replacing one that an earlier sweep into this
-/// folder left), or the existing one with the output added at its end when `appending`.
+/// The trial's `output.txt`, opened for its standard output and error: a new empty file (replacing one that an
+/// earlier sweep into this folder left), or the existing one with the output added at its end when `appending`.
+/// Not `log.txt`, which the trial writes itself.
 private func trialLog(in directory: String, appending: Bool, trial: Int) throws -> FileHandle {
-    let path = (directory as NSString).appendingPathComponent("log.txt")
+    let path = (directory as NSString).appendingPathComponent("output.txt")
     if !appending || !FileManager.default.fileExists(atPath: path) {
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
             throw RunnerFailure(message: "sweep: cannot create \(path) for trial \(trial)")
