@@ -134,33 +134,38 @@ extension Double: NativeScalar {
 }
 
 /// Runs a row-major product C (m × n) = op(A) · op(B) as one BLAS call, or, when it is large enough to pay for a
-/// second thread, as one call per block of C's rows (or columns, when it has more of those) on `parallelFor`.
+/// second thread, as `productBlocks` calls, one per block of C's rows (or columns, when it has more of those), on
+/// `parallelFor`. The blocks depend on the shapes alone, never on the thread count (one thread runs them in turn),
+/// so the result has the same bits on any number of threads: OpenBLAS picks its kernels by the size of each call.
 /// `product(m, n, a, b, c)` computes the block of C at `c` from the matching rows of op(A) and columns of op(B).
-/// Inside a parallel loop (e.g. one image per thread) the product stays whole on the calling thread.
+/// Inside a parallel loop (e.g. one image per chunk) the product stays whole on the calling thread.
 @inline(__always)
 private func splitProduct<T>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<T>, lda: Int,
     b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int,
     _ product: (Int, Int, UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void
 ) {
-    let threads = Parallelism.threadCount
-    guard threads > 1, m * n * k >= parallelProductWork, max(m, n) >= 2 * threads, !WorkerPool.shared.isBusy else {
+    let blocks = productBlocks
+    guard m * n * k >= parallelProductWork, max(m, n) >= 2 * blocks, !WorkerPool.shared.isBusy else {
         return product(m, n, a, b, c)
     }
     if m >= n {
         // Rows i of op(A) start at a + i·lda, or at a + i when A is stored transposed (k × m).
-        parallelFor(threads) { t in
-            let start = t * m / threads, end = (t + 1) * m / threads
+        parallelFor(blocks) { t in
+            let start = t * m / blocks, end = (t + 1) * m / blocks
             product(end - start, n, a + start * (transposeA ? 1 : lda), b, c + start * ldc)
         }
     } else {
         // Columns j of op(B) start at b + j, or at b + j·ldb when B is stored transposed (n × k).
-        parallelFor(threads) { t in
-            let start = t * n / threads, end = (t + 1) * n / threads
+        parallelFor(blocks) { t in
+            let start = t * n / blocks, end = (t + 1) * n / blocks
             product(m, end - start, a, b + start * (transposeB ? ldb : 1), c + start)
         }
     }
 }
+
+/// The blocks a large product is split into (and so the most threads it uses).
+let productBlocks = 2
 
 /// Multiply-adds (m·n·k) from which a matrix product is split between threads: about 5 µs of one core's work.
 let parallelProductWork = 1 << 18

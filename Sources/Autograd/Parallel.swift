@@ -92,8 +92,14 @@ final class WorkerPool: @unchecked Sendable {
 
     func run(_ count: Int, _ body: (Int) -> Void) {
         let threads = min(threadCount.load(ordering: .relaxed), count)
-        guard threads > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
-        else {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            for i in 0..<count { body(i) }  // inside another loop: on this thread, in order
+            return
+        }
+        guard threads > 1 else {
+            // One thread: in order here, but marked busy as on more threads, so that what the loop runs (a
+            // product that would split itself) does the same work on any thread count.
+            defer { busy.store(false, ordering: .releasing) }
             for i in 0..<count { body(i) }
             return
         }

@@ -15,10 +15,9 @@
 // gradient). None of these functions records on the tape.
 
 /// The images 0..<N split into contiguous chunks run in parallel: chunk k holds images ⌊k·N/K⌋ ..< ⌊(k+1)·N/K⌋.
-/// A pass that only maps images to images takes K = min(threads, N) chunks. A pass that sums over the images (the
-/// weight gradient) takes a K fixed by the shapes alone — at most `reductionChunks`, fewer when the partial sums
-/// would pass `partialBudget` elements — so that its sums, added chunk by chunk in order, are the same at any
-/// thread count. Each running chunk gets a workspace of its own (the column matrix, followed by whatever else a
+/// K is fixed by the shapes alone — at most `reductionChunks`, and for a pass that sums over the images (the weight
+/// gradient) fewer when the partial sums would pass `partialBudget` elements — so that its sums, added chunk by
+/// chunk in order, are the same at any thread count. Each running chunk gets a workspace of its own (the column matrix, followed by whatever else a
 /// pass keeps per chunk) from the buffer cache, so at most one per thread is alive. A batch of one image is one
 /// chunk, whose GEMMs then split themselves over the threads.
 struct ImageChunks {
@@ -27,9 +26,10 @@ struct ImageChunks {
     private let workspaceElements: Int
     private let dtype: DType
 
-    /// Chunks for a pass whose results per image do not depend on how the batch is split.
+    /// Chunks for a pass that maps images to images. Their count, too, is fixed by the shapes: whether a chunk's
+    /// products split themselves (a batch of one image) must not depend on the thread count.
     init(batch: Int, workspaceElements: Int, dtype: DType) {
-        self.init(batch: batch, count: Parallelism.threadCount, workspaceElements: workspaceElements, dtype: dtype)
+        self.init(batch: batch, count: Self.reductionChunks, workspaceElements: workspaceElements, dtype: dtype)
     }
 
     /// Chunks for a pass that sums `partialElements` values over the images: the same split on every machine.

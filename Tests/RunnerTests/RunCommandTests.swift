@@ -245,9 +245,9 @@ extension InterruptibleTraining {
             #expect(try eventScalars(in: straight) == eventScalars(in: interrupted))
         }
 
-        @Test func aCNNWithBatchNormTrainsToTheSameBytesOnAnyThreadCount() throws {
-            // Convolution weight gradients are sums over the batch, split into chunks fixed by the shapes, so 1, 2
-            // and 3 threads give the same bytes (the split used to follow the thread count).
+        @Test func aCNNAndATransformerTrainToTheSameBytesOnAnyThreadCount() throws {
+            // Sums over a batch (convolution weights, layer-norm scales) are split into chunks, and large products
+            // into blocks, fixed by the shapes, so 1, 2 and 3 threads give the same bytes.
             let cnn = """
                 {"seed": 1, "data": {"dataset": "edges", "points": 96, "validation": 0, "test": 16},
                  "model": {"type": "cnn", "layers": [{"type": "conv2d", "out": 4, "kernel": 3, "padding": 1},
@@ -255,17 +255,31 @@ extension InterruptibleTraining {
                   {"type": "linear"}]},
                  "training": {"steps": 4, "batch_size": 48}, "outputs": {"plots": false}}
                 """
-            var weights: [Data] = []
-            for threads in [1, 2, 3] {
-                let folder = temporaryFolder()
-                defer { try? FileManager.default.removeItem(atPath: folder) }
-                let saved = Parallelism.threadCount
-                Parallelism.threadCount = threads
-                defer { Parallelism.threadCount = saved }
-                #expect(try trainRun(load(cnn).spec, folder: folder, resuming: false, quiet: true) == .completed)
-                weights.append(try Data(contentsOf: URL(fileURLWithPath: folder + "/weights.safetensors")))
+            try SpecFixtures.withTemporaryDirectory { directory in
+                SpecFixtures.write(
+                    String(repeating: "To be, or not to be: that is the question.\n", count: 80), "input.txt",
+                    in: directory)
+                let transformer = """
+                    {"seed": 2, "data": {"dataset": "tinyshakespeare", "path": "\(directory)"},
+                     "training": {"steps": 3, "batch_size": 32},
+                     "model": {"type": "transformer", "block_size": 64, "dim": 16, "heads": 2, "depth": 1},
+                     "optimizer": {"type": "adamw", "lr": 0.01}, "outputs": {"sample_length": 0, "plots": false}}
+                    """
+                for (name, text) in [("cnn", cnn), ("transformer", transformer)] {
+                    var weights: [Data] = []
+                    for threads in [1, 2, 3] {
+                        let folder = temporaryFolder()
+                        defer { try? FileManager.default.removeItem(atPath: folder) }
+                        let saved = Parallelism.threadCount
+                        Parallelism.threadCount = threads
+                        defer { Parallelism.threadCount = saved }
+                        let status = try trainRun(load(text).spec, folder: folder, resuming: false, quiet: true)
+                        #expect(status == .completed)
+                        weights.append(try Data(contentsOf: URL(fileURLWithPath: folder + "/weights.safetensors")))
+                    }
+                    #expect(weights[0] == weights[1] && weights[0] == weights[2], "\(name)")
+                }
             }
-            #expect(weights[0] == weights[1] && weights[0] == weights[2])
         }
 
         @Test func aBatchSplitIntoShardsTrainsAsTheWholeBatchOnAnyThreadCount() throws {
