@@ -150,12 +150,11 @@ struct ClassificationRun {
                 optimizer.step()
                 state.step += 1
                 state.batchInEpoch += 1
+                let correct = Double(zip(predicted, batch.labels).filter { $0 == $1 }.count)
                 state.runningLoss += value * Double(batch.labels.count)
-                state.runningCorrect += Double(zip(predicted, batch.labels).filter { $0 == $1 }.count)
+                state.runningCorrect += correct
                 state.runningCount += batch.labels.count
-                log?.addTraining(
-                    loss: value, correct: Double(zip(predicted, batch.labels).filter { $0 == $1 }.count),
-                    count: batch.labels.count)
+                log?.addTraining(loss: value, correct: correct, count: batch.labels.count)
                 let samples = Int.exactProduct(state.step - start.step, batchSize) ?? Int.max
                 progress?.update(done: state.step, loss: value, samples: samples)
 
@@ -182,9 +181,8 @@ struct ClassificationRun {
             if state.batchInEpoch >= stepsPerEpoch {
                 state.finishEpoch(startedAt: &epochStart)
                 let stop = evaluateEvery == nil ? try evaluateAndCheckPatience() : false
-                log?.progress(
-                    "epoch \(state.epoch)/\((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch)", points: curves.points,
-                    step: state.step, seconds: state.secondsPerEpoch.last,
+                log?.epochEnded(
+                    state, of: (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch, points: curves.points,
                     isBest: state.bestValidationAccuracy != nil && state.evaluationsWithoutImprovement == 0)
                 if stop { break training }
             }

@@ -72,9 +72,7 @@ struct KernelPerceptronRun {
             }
             progress?.update(done: state.step, loss: mistakeRate, samples: state.step - start.step)
             log?.addTraining(loss: mistakeRate, correct: Double(examples - mistakes), count: examples)
-            log?.progress(
-                "epoch \(state.epoch)/\(epochs)", points: curves.points, step: state.step,
-                seconds: state.secondsPerEpoch.last, isBest: state.bestEpoch == state.epoch)
+            log?.epochEnded(state, of: epochs, points: curves.points, isBest: state.bestEpoch == state.epoch)
             if mistakes == 0 {
                 result.message = "epoch \(state.epoch) made no mistake: the training examples are separated"
                 break

@@ -70,6 +70,13 @@ final class RunLog {
         write(parts.joined(separator: "  "))
     }
 
+    /// The line of the epoch `state` has just finished, of `epochs`: `epoch 3/10 …` with the epoch's seconds.
+    func epochEnded(_ state: TrainingState, of epochs: Int, points: [CurvePoint], isBest: Bool) {
+        progress(
+            "epoch \(state.epoch)/\(epochs)", points: points, step: state.step, seconds: state.secondsPerEpoch.last,
+            isBest: isBest)
+    }
+
     private func append(_ line: String) {
         handle?.write(Data((line + "\n").utf8))
     }

@@ -84,9 +84,8 @@ struct SequenceRun {
             if state.batchInEpoch >= stepsPerEpoch {
                 state.finishEpoch(startedAt: &epochStart)
                 if settings.evaluateEvery == nil { evaluateSplits() }
-                log?.progress(
-                    "epoch \(state.epoch)/\((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch)", points: curves.points,
-                    step: state.step, seconds: state.secondsPerEpoch.last, isBest: false)
+                log?.epochEnded(
+                    state, of: (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch, points: curves.points, isBest: false)
             }
         }
         progress?.finish()
