@@ -12,8 +12,8 @@ public enum DataFile {
     /// Throws `DatasetError.fileNotFound`, `.unreadable`, `.corruptedGzip` (bad header, bad data or CRC) or
     /// `.truncated` (the gzip stream ends before its end marker).
     ///
-    /// `promisedSize`, given the first bytes of the decompressed file, returns the whole file's size its header
-    /// promises (nil: not enough bytes yet); decompression stops with `.corruptedGzip` as soon as it would exceed
+    /// `promisedSize`, given the first bytes of the decompressed file (at most `headerLimit`), returns the whole
+    /// file's size its header promises (nil: not enough bytes yet); decompression stops with `.corruptedGzip` as soon as it would exceed
     /// that, so a small file that inflates to gigabytes (a "gzip bomb") costs no more memory than its header says.
     public static func contents(
         of path: String, promisedSize: (([UInt8]) -> Int?)? = nil
@@ -56,6 +56,9 @@ public enum DataFile {
         return bytes
     }
 
+    /// The most leading bytes `promisedSize` is shown: room for any header.
+    public static let headerLimit = 64 << 10
+
     /// Decompresses a gzip stream (one or more concatenated members); `path` names the source in errors. With
     /// `promisedSize` (see `contents(of:promisedSize:)`), output beyond the size the header promises is an error.
     public static func gunzip(
@@ -84,7 +87,8 @@ public enum DataFile {
         var promised: Int? = nil
         while true {
             if promised == nil, let promisedSize, produced > 0 {
-                promised = promisedSize(Array(output[..<produced]))
+                // At most the first 64 KiB: a header is short, and the whole output each round would be quadratic.
+                promised = promisedSize(Array(output[..<Swift.min(produced, headerLimit)]))
             }
             if let promised, produced > promised {
                 throw .corruptedGzip(
