@@ -10,17 +10,9 @@ import Models
 func sampleGrid(_ dataset: LabelledDataset, title: String, count: Int = 32) -> ImageGrid? {
     let shape = dataset.exampleShape
     guard shape.count == 3, dataset.count > 0 else { return nil }
-    let (channels, height, width) = (shape[0], shape[1], shape[2])
     let n = min(count, dataset.count)
-    let values = dataset.inputs.scalars
-    let plane = height * width
-    let images = (0..<n).map { i in
-        GrayImage(
-            width: width, height: height,
-            values: (0..<plane).map { k in
-                (0..<channels).reduce(0.0) { $0 + values[(i * channels + $1) * plane + k] } / Double(channels)
-            })
-    }
+    let values = dataset.prefix(n).inputs.scalars  // the n shown, not the whole set as Doubles
+    let images = (0..<n).map { GrayImage(channelMeanOf: values, example: $0, shape: shape) }
     let captions = dataset.labels.prefix(n).map { dataset.classNames?[$0] ?? "\($0)" }
     return ImageGrid(title: title, images: images, tilesPerRow: 8, captions: Array(captions))
 }
@@ -73,15 +65,10 @@ func featureMaps(
     let (channels, height, width) = (outputs.shape[1], outputs.shape[2], outputs.shape[3])
     let shown = min(channels, 15)
     let (x, y) = (inputs.scalars, outputs.scalars)
-    let inShape = dataset.exampleShape
-    let inPlane = inShape[1] * inShape[2]
     var images: [GrayImage] = []
     var captions: [String] = []
     for i in 0..<n {
-        let input = (0..<inPlane).map { k in
-            (0..<inShape[0]).reduce(0.0) { $0 + x[(i * inShape[0] + $1) * inPlane + k] } / Double(inShape[0])
-        }
-        images.append(GrayImage(width: inShape[2], height: inShape[1], values: input))
+        images.append(GrayImage(channelMeanOf: x, example: i, shape: dataset.exampleShape))
         captions.append(dataset.classNames?[dataset.labels[i]] ?? "input")
         for c in 0..<shown {
             let start = (i * channels + c) * height * width
@@ -126,4 +113,17 @@ func decisionBoundary(_ task: ClassificationTask, title: String, resolution: Int
     return DecisionBoundaryChart(
         title: title, xRange: xRange, yRange: yRange, regions: regions, resolution: resolution, points: points,
         classNames: names)
+}
+
+extension GrayImage {
+    /// Example `i` of row-major examples of `shape` (C, H, W), its channels averaged: a color image in gray.
+    init(channelMeanOf values: [Double], example i: Int, shape: [Int]) {
+        let (channels, height, width) = (shape[0], shape[1], shape[2])
+        let plane = height * width
+        self.init(
+            width: width, height: height,
+            values: (0..<plane).map { k in
+                (0..<channels).reduce(0.0) { $0 + values[(i * channels + $1) * plane + k] } / Double(channels)
+            })
+    }
 }
